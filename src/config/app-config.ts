@@ -1,0 +1,139 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { resolve } from 'node:path';
+import { EnvSchema } from './env.schema.js';
+
+/** Default cosine-distance threshold, calibrated on LFW View 1 by `npm run bench:lfw`. */
+export const DEFAULT_MATCH_THRESHOLD = 0.5;
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  env: string;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+export interface DatabaseConfig {
+  /** A real PostgreSQL+pgvector server; when absent the embedded PGlite database is used. */
+  url?: string;
+  /** Where the embedded database persists; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  poolSize: number;
+}
+
+export interface ModelsConfig {
+  dir: string;
+  detectorPath: string;
+  landmarksPath: string;
+  embedderPath: string;
+  workers: number;
+  threadsPerWorker: number;
+  minScore: number;
+  minFaceSize: number;
+}
+
+export interface ImagesConfig {
+  maxBytes: number;
+  maxPixels: number;
+}
+
+export interface MatchingConfig {
+  threshold: number;
+  topK: number;
+}
+
+export interface CacheConfig {
+  ttlSeconds: number;
+  cleanupIntervalSeconds: number;
+  cleanupBatchSize: number;
+}
+
+export interface RateLimitConfig {
+  windowSeconds: number;
+  defaultLimit: number;
+  inferenceLimit: number;
+  anonymousLimit: number;
+}
+
+export interface ApiKeysConfig {
+  bootstrap: boolean;
+}
+
+/** Typed, validated configuration. Built once at boot by `loadConfig`; injected everywhere else. */
+export class AppConfig {
+  constructor(
+    readonly server: ServerConfig,
+    readonly database: DatabaseConfig,
+    readonly models: ModelsConfig,
+    readonly images: ImagesConfig,
+    readonly matching: MatchingConfig,
+    readonly cache: CacheConfig,
+    readonly rateLimit: RateLimitConfig,
+    readonly apiKeys: ApiKeysConfig,
+  ) {}
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Validates the environment and builds the configuration. Throws `ConfigValidationError` listing
+ * every bad variable at once, so a misconfigured deployment fails at boot with one clear message.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<string, string>> = {}): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...env, ...overrides })) {
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    );
+  }
+  const modelsDir = resolve(parsed.MODELS_DIR);
+  return new AppConfig(
+    {
+      port: parsed.PORT,
+      host: parsed.HOST,
+      env: parsed.NODE_ENV,
+      logLevel: parsed.LOG_LEVEL,
+      shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    },
+    {
+      url: parsed.DATABASE_URL,
+      dataDir: parsed.DATA_DIR === 'memory://' ? 'memory://' : resolve(parsed.DATA_DIR),
+      poolSize: parsed.DATABASE_POOL_SIZE,
+    },
+    {
+      dir: modelsDir,
+      detectorPath: resolve(modelsDir, parsed.DETECTOR_MODEL ?? 'ssd_mobilenetv1.onnx'),
+      landmarksPath: resolve(modelsDir, parsed.LANDMARKS_MODEL ?? 'face_landmark_68.onnx'),
+      embedderPath: resolve(modelsDir, parsed.EMBEDDER_MODEL ?? 'face_recognition.onnx'),
+      workers: parsed.INFERENCE_WORKERS,
+      threadsPerWorker: parsed.INFERENCE_THREADS,
+      minScore: parsed.DETECTION_MIN_SCORE,
+      minFaceSize: parsed.DETECTION_MIN_FACE_SIZE,
+    },
+    { maxBytes: parsed.MAX_IMAGE_BYTES, maxPixels: parsed.MAX_IMAGE_PIXELS },
+    { threshold: parsed.MATCH_THRESHOLD ?? DEFAULT_MATCH_THRESHOLD, topK: parsed.MATCH_TOP_K },
+    {
+      ttlSeconds: parsed.CACHE_TTL_SECONDS,
+      cleanupIntervalSeconds: parsed.CACHE_CLEANUP_INTERVAL_SECONDS,
+      cleanupBatchSize: parsed.CACHE_CLEANUP_BATCH_SIZE,
+    },
+    {
+      windowSeconds: parsed.RATE_LIMIT_WINDOW_SECONDS,
+      defaultLimit: parsed.RATE_LIMIT_DEFAULT,
+      inferenceLimit: parsed.RATE_LIMIT_INFERENCE,
+      anonymousLimit: parsed.RATE_LIMIT_ANONYMOUS,
+    },
+    { bootstrap: parsed.API_KEY_BOOTSTRAP === 'true' },
+  );
+}
