@@ -1,0 +1,25 @@
+import type { DetectedFace, FaceChip, RgbImage } from './face.types.js';
+
+export interface DetectOptions {
+  minScore?: number;
+  minFaceSize?: number;
+}
+
+/**
+ * Finds faces and their landmarks. Implementations must be safe to call concurrently and must
+ * keep heavy work off the event loop. Results are sorted largest face first.
+ */
+export abstract class FaceDetector {
+  abstract readonly modelId: string;
+  abstract detect(image: RgbImage, options?: DetectOptions): Promise<DetectedFace[]>;
+}
+
+/** Turns aligned chips into L2-normalised vectors, batching them in one inference run. */
+export abstract class FaceEmbedder {
+  /** Identifies the model; vectors of different models are never compared. */
+  abstract readonly modelId: string;
+  abstract readonly dimension: number;
+  /** Side of the square chip the model expects (150 for the dlib ResNet). */
+  abstract readonly chipSize: number;
+  abstract embed(chips: FaceChip[]): Promise<Float32Array[]>;
+}

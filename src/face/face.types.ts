@@ -1,0 +1,64 @@
+/**
+ * Domain types of the face pipeline. These — never tensors, never database rows — cross the
+ * ports between the detection/embedding modules and their inference adapters.
+ */
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Axis-aligned box in pixels of the (EXIF-rotated) source image. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A decoded image: tightly packed 8-bit RGB, row-major, orientation already applied. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** What intake knows about an uploaded image besides its pixels. */
+export interface DecodedImage extends RgbImage {
+  format: string;
+  sha256: string;
+  byteLength: number;
+}
+
+export interface DetectedFace {
+  box: Box;
+  /** Detector confidence in [0, 1]. */
+  score: number;
+  /** The 68 iBUG points, in source-image pixels. */
+  landmarks68: Point[];
+  /** Left eye centre, right eye centre, nose tip, left mouth corner, right mouth corner (image left/right). */
+  landmarks5: Point[];
+}
+
+export interface FaceQuality {
+  detectionScore: number;
+  /** Shorter side of the face box, in pixels. */
+  faceSize: number;
+  /** Variance of the Laplacian on the aligned chip; higher is sharper. */
+  sharpness: number;
+  /** Mean luma of the aligned chip, 0–255. */
+  brightness: number;
+  /** Rough head yaw in degrees from the landmarks (negative: facing image left). */
+  yaw: number;
+  /** In-plane rotation of the eye line in degrees. */
+  roll: number;
+}
+
+/** An aligned face chip ready for the embedder (square, RGB). */
+export interface FaceChip extends RgbImage {}
+
+export interface EmbeddedFace extends DetectedFace {
+  quality: FaceQuality;
+  /** L2-normalised embedding. */
+  embedding: Float32Array;
+}
