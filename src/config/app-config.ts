@@ -12,6 +12,8 @@ export interface ServerConfig {
   env: string;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client IP (rate limits). */
+  trustProxy: boolean | number | string;
 }
 
 export interface DatabaseConfig {
@@ -85,7 +87,10 @@ export class ConfigValidationError extends Error {
  * Validates the environment and builds the configuration. Throws `ConfigValidationError` listing
  * every bad variable at once, so a misconfigured deployment fails at boot with one clear message.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<string, string>> = {}): AppConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<string, string>> = {},
+): AppConfig {
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...env, ...overrides })) {
     if (value !== undefined && value !== '') raw[key] = value;
@@ -94,7 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     throw new ConfigValidationError(
-      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+      errors.map(
+        (e) =>
+          `${e.property}=${JSON.stringify(raw[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      ),
     );
   }
   const modelsDir = resolve(parsed.MODELS_DIR);
@@ -105,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       env: parsed.NODE_ENV,
       logLevel: parsed.LOG_LEVEL,
       shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     },
     {
       url: parsed.DATABASE_URL,
@@ -136,4 +145,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     { bootstrap: parsed.API_KEY_BOOTSTRAP === 'true' },
   );
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -6,87 +6,165 @@ import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from '
  * validated instance into the typed namespaces of `AppConfig`; nothing else reads `process.env`.
  */
 export class EnvSchema {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HOST: string = '0.0.0.0';
 
-  @IsOptional() @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|loopback|linklocal|uniquelocal)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or loopback/linklocal/uniquelocal',
+  })
+  TRUST_PROXY: string = 'false';
+
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   SHUTDOWN_TIMEOUT_MS: number = 10_000;
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATA_DIR: string = './data';
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   DATABASE_POOL_SIZE: number = 10;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MODELS_DIR: string = './models';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DETECTOR_MODEL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   LANDMARKS_MODEL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   EMBEDDER_MODEL?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(32)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(32)
   INFERENCE_WORKERS: number = 1;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   INFERENCE_THREADS: number = 2;
 
-  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   DETECTION_MIN_SCORE: number = 0.5;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(8)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(8)
   DETECTION_MIN_FACE_SIZE: number = 20;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1024)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
   MAX_IMAGE_BYTES: number = 10 * 1024 * 1024;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(10_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10_000)
   MAX_IMAGE_PIXELS: number = 40_000_000;
 
-  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(2)
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(2)
   MATCH_THRESHOLD?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   MATCH_TOP_K: number = 10;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   CACHE_TTL_SECONDS: number = 24 * 60 * 60;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   CACHE_CLEANUP_INTERVAL_SECONDS: number = 300;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   CACHE_CLEANUP_BATCH_SIZE: number = 1000;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_WINDOW_SECONDS: number = 60;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_DEFAULT: number = 300;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_INFERENCE: number = 60;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_ANONYMOUS: number = 30;
 
-  @IsOptional() @IsIn(['true', 'false'])
+  @IsOptional()
+  @IsIn(['true', 'false'])
   API_KEY_BOOTSTRAP: string = 'true';
 }

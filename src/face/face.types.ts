@@ -55,10 +55,22 @@ export interface FaceQuality {
 }
 
 /** An aligned face chip ready for the embedder (square, RGB). */
-export interface FaceChip extends RgbImage {}
+export type FaceChip = RgbImage;
 
-export interface EmbeddedFace extends DetectedFace {
+/** A detected face with its quality measures (aligned, not yet embedded). */
+export interface AssessedFace extends DetectedFace {
   quality: FaceQuality;
+}
+
+export interface EmbeddedFace extends AssessedFace {
   /** L2-normalised embedding. */
   embedding: Float32Array;
+}
+
+/** What the pipeline reports about the uploaded image itself. */
+export interface ImageInfo {
+  width: number;
+  height: number;
+  format: string;
+  sha256: string;
 }

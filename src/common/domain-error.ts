@@ -1,0 +1,40 @@
+/**
+ * Base class of every error the service raises on purpose. The global exception filter turns it
+ * into the error envelope with `httpStatus` and the stable `errorCode`; anything that is not a
+ * DomainError (or a Nest HttpException) is treated as a bug and answered with a bare 500.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly errorCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super(404, 404, message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super(409, 409, message, details);
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super(400, 400, message, details);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  constructor(message: string) {
+    super(503, 503, message);
+  }
+}
