@@ -14,7 +14,7 @@ export interface CreateAppOptions {
   logger?: AppLogger | false;
 }
 
-/** Creates the configured application; `main.ts`, the e2e tests and the OpenAPI script share it. */
+/** Creates the configured application; `main.ts` and the OpenAPI script share it. */
 export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
@@ -24,11 +24,17 @@ export async function createApp(
     preview: options.preview,
     abortOnError: false,
   });
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.server.trustProxy);
+  return configureApp(app, config);
+}
+
+/** Everything the application needs besides its modules; e2e tests apply it to a testing module's app. */
+export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.set('trust proxy', config.server.trustProxy);
   // Images arrive as multipart uploads; JSON bodies are small.
-  app.useBodyParser('json', { limit: '256kb' });
-  app.useBodyParser('urlencoded', { limit: '256kb', extended: false });
+  express.useBodyParser('json', { limit: '256kb' });
+  express.useBodyParser('urlencoded', { limit: '256kb', extended: false });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {

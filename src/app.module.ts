@@ -1,15 +1,40 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { CacheCleanupModule } from './cache-cleanup/cache-cleanup.module.js';
+import { CommonModule } from './common/common.module.js';
 import { RequestIdMiddleware } from './common/middleware/request-id.middleware.js';
+import { UploadsModule } from './common/uploads.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { EnrollmentModule } from './enrollment/enrollment.module.js';
+import { FacesModule } from './faces/faces.module.js';
 import { HealthModule } from './health/health.module.js';
+import { DatabaseModule } from './infra/database/database.module.js';
+import { MatchingModule } from './matching/matching.module.js';
+import { StatsModule } from './stats/stats.module.js';
+import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        ScheduleModule.forRoot(),
+        UploadsModule,
+        DatabaseModule,
+        ApiKeysModule,
+        HealthModule,
+        FacesModule,
+        MatchingModule,
+        EnrollmentModule,
+        CacheCleanupModule,
+        UsersModule,
+        StatsModule,
+      ],
     };
   }
 

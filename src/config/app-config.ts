@@ -45,6 +45,11 @@ export interface MatchingConfig {
   topK: number;
 }
 
+export interface EnrollmentConfig {
+  /** Faces smaller than this (shorter box side, pixels) are refused for enrolment. */
+  minFaceSize: number;
+}
+
 export interface CacheConfig {
   ttlSeconds: number;
   cleanupIntervalSeconds: number;
@@ -70,6 +75,7 @@ export class AppConfig {
     readonly models: ModelsConfig,
     readonly images: ImagesConfig,
     readonly matching: MatchingConfig,
+    readonly enrollment: EnrollmentConfig,
     readonly cache: CacheConfig,
     readonly rateLimit: RateLimitConfig,
     readonly apiKeys: ApiKeysConfig,
@@ -132,6 +138,7 @@ export function loadConfig(
     },
     { maxBytes: parsed.MAX_IMAGE_BYTES, maxPixels: parsed.MAX_IMAGE_PIXELS },
     { threshold: parsed.MATCH_THRESHOLD ?? DEFAULT_MATCH_THRESHOLD, topK: parsed.MATCH_TOP_K },
+    { minFaceSize: parsed.ENROLL_MIN_FACE_SIZE },
     {
       ttlSeconds: parsed.CACHE_TTL_SECONDS,
       cleanupIntervalSeconds: parsed.CACHE_CLEANUP_INTERVAL_SECONDS,

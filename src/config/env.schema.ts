@@ -124,6 +124,12 @@ export class EnvSchema {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
+  @Min(8)
+  ENROLL_MIN_FACE_SIZE: number = 32;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
   @Min(1)
   CACHE_TTL_SECONDS: number = 24 * 60 * 60;
 

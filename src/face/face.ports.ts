@@ -1,8 +1,12 @@
 import type { DetectedFace, FaceChip, RgbImage } from './face.types.js';
 
 export interface DetectOptions {
+  /** Detector confidence below which a box is dropped (default: config `DETECTION_MIN_SCORE`). */
   minScore?: number;
+  /** Shorter box side in pixels below which a face is dropped (default: `DETECTION_MIN_FACE_SIZE`). */
   minFaceSize?: number;
+  /** Keep only the largest N faces; the rest are not landmarked (saves work when one face is wanted). */
+  maxFaces?: number;
 }
 
 /**

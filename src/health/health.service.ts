@@ -1,15 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceUnavailableError } from '../common/domain-error.js';
+import { DatabaseService } from '../infra/database/database.service.js';
+import { InferencePool } from '../infra/inference/inference-pool.js';
 import type { LivenessDto, ReadinessDto } from './health.dto.js';
 
 @Injectable()
 export class HealthService {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly inference: InferencePool,
+  ) {}
+
   live(): LivenessDto {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime() * 10) / 10 };
   }
 
+  /** Ready when the database answers within a second and every model is loaded in a live worker. */
   async ready(): Promise<ReadinessDto> {
-    const checks: Record<string, boolean> = {};
+    const checks = { database: await this.database.ping(), models: this.inference.isReady() };
     const failing = Object.entries(checks)
       .filter(([, ok]) => !ok)
       .map(([name]) => name);

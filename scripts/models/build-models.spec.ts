@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { MODEL_SPECS, buildModels, locateFaceApi, type FaceApiPackage } from './converter.js';
+import { letterboxSquare } from './image-input.js';
+import { isUpToDate, sha256, type Manifest } from './manifest.js';
+import { createSession, runModel } from './ort-session.js';
+
+/** Greedy non-maximum suppression over (ymin, xmin, ymax, xmax) boxes; returns kept scores. */
+function distinctFaces(
+  boxes: Float32Array,
+  scores: Float32Array,
+  minScore: number,
+  maxIou: number,
+): number[] {
+  const box = (i: number) => boxes.subarray(i * 4, i * 4 + 4) as unknown as [number, number, number, number];
+  const area = ([y0, x0, y1, x1]: number[]) => Math.max(0, y1! - y0!) * Math.max(0, x1! - x0!);
+  const iou = (a: number, b: number) => {
+    const [ay0, ax0, ay1, ax1] = box(a);
+    const [by0, bx0, by1, bx1] = box(b);
+    const inter = area([Math.max(ay0, by0), Math.max(ax0, bx0), Math.min(ay1, by1), Math.min(ax1, bx1)]);
+    return inter / (area(box(a)) + area(box(b)) - inter);
+  };
+  const candidates = [...scores.keys()]
+    .filter((i) => scores[i]! > minScore)
+    .sort((a, b) => scores[b]! - scores[a]!);
+  const kept: number[] = [];
+  for (const i of candidates) if (kept.every((k) => iou(i, k) <= maxIou)) kept.push(i);
+  return kept.map((i) => scores[i]!);
+}
+
+describe('build-models', () => {
+  let outDir: string;
+  let manifest: Manifest;
+  let faceApi: FaceApiPackage;
+  let sample: string;
+  const model = (name: string) => path.join(outDir, MODEL_SPECS.find((s) => s.name === name)!.file);
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(path.join(os.tmpdir(), 'face-models-'));
+    faceApi = await locateFaceApi();
+    sample = path.join(faceApi.dir, 'demo', 'sample1.jpg');
+    ({ manifest } = await buildModels({ outDir }));
+  });
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('writes one manifest entry per model with the sha256 of its file', async () => {
+    expect(manifest.source).toEqual(faceApi.source);
+    expect(manifest.models.map((m) => m.file)).toEqual([
+      'ssd_mobilenetv1.onnx',
+      'face_landmark_68.onnx',
+      'face_recognition.onnx',
+      'tiny_face_detector.onnx',
+    ]);
+    for (const entry of manifest.models) {
+      expect(sha256(await readFile(path.join(outDir, entry.file))), entry.file).toBe(entry.sha256);
+    }
+  });
+
+  it('skips a rebuild when the files are current, and notices an altered file', async () => {
+    const again = await buildModels({ outDir });
+    expect(again.built).toBe(false);
+
+    const file = model('tiny_face_detector');
+    const original = await readFile(file);
+    await writeFile(file, original.subarray(0, original.length - 1));
+    expect(await isUpToDate(outDir, manifest, faceApi.source, MODEL_SPECS)).toBe(false);
+    await writeFile(file, original);
+    expect(await isUpToDate(outDir, manifest, faceApi.source, MODEL_SPECS)).toBe(true);
+  });
+
+  it('runs landmarks and recognition on a batch of two', async () => {
+    const landmarks = await runModel(
+      await createSession(model('face_landmark_68')),
+      new Float32Array(2 * 112 * 112 * 3).fill(128),
+      [2, 112, 112, 3],
+    );
+    expect(landmarks.landmarks?.dims).toEqual([2, 136]);
+    const embedding = await runModel(
+      await createSession(model('face_recognition')),
+      new Float32Array(2 * 150 * 150 * 3).fill(128),
+      [2, 150, 150, 3],
+    );
+    expect(embedding.embedding?.dims).toEqual([2, 128]);
+    expect(embedding.embedding?.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('finds the three faces of demo/sample1.jpg with the SSD detector', async () => {
+    const { boxes, scores } = await runModel(
+      await createSession(model('ssd_mobilenetv1')),
+      await letterboxSquare(sample, 512),
+      [1, 512, 512, 3],
+    );
+    expect(boxes?.dims).toEqual([1, 5118, 4]);
+    expect(scores?.dims).toEqual([1, 5118]);
+    expect(distinctFaces(boxes!.data, scores!.data, 0.5, 0.5).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('finds them with the tiny face detector too, at 416 and at a different multiple of 32', async () => {
+    const session = await createSession(model('tiny_face_detector'));
+    const { boxes, scores } = await runModel(session, await letterboxSquare(sample, 416), [1, 416, 416, 3]);
+    expect(boxes?.dims).toEqual([1, 13 * 13 * 5, 4]);
+    expect(distinctFaces(boxes!.data, scores!.data, 0.5, 0.4).length).toBeGreaterThanOrEqual(3);
+    const small = await runModel(session, await letterboxSquare(sample, 320), [1, 320, 320, 3]);
+    expect(small.scores?.dims).toEqual([1, 10 * 10 * 5]);
+  });
+});

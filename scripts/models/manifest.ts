@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { InputDoc, ModelSpec, OutputDoc } from './model-spec.js';
+
+/** Bump when the converter's output changes, so existing installs rebuild their models. */
+export const CONVERTER_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface SourcePackage {
+  name: string;
+  version: string;
+  licence: string;
+}
+
+export interface ManifestEntry {
+  name: string;
+  file: string;
+  task: ModelSpec['task'];
+  sha256: string;
+  bytes: number;
+  input: InputDoc;
+  outputs: OutputDoc[];
+  /** Weight files inside the source package that the model was converted from. */
+  sourceFiles: string[];
+  licence: string;
+}
+
+/** models/manifest.json: what each .onnx file is, where it came from and how to feed it. */
+export interface Manifest {
+  converterVersion: number;
+  opset: number;
+  source: SourcePackage;
+  models: ManifestEntry[];
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * True when the manifest was written by this converter version from this source version for
+ * exactly `expected` models, and every .onnx file still has the recorded hash.
+ */
+export async function isUpToDate(
+  dir: string,
+  manifest: Manifest | undefined,
+  source: SourcePackage,
+  expected: readonly ModelSpec[],
+): Promise<boolean> {
+  if (!manifest || manifest.converterVersion !== CONVERTER_VERSION) return false;
+  if (manifest.source.name !== source.name || manifest.source.version !== source.version) return false;
+  const names = (specs: ReadonlyArray<{ name: string }>) => specs.map((s) => s.name).join();
+  if (names(manifest.models) !== names(expected)) return false;
+  for (const entry of manifest.models) {
+    const bytes = await readFile(path.join(dir, entry.file)).catch(() => undefined);
+    if (!bytes || sha256(bytes) !== entry.sha256) return false;
+  }
+  return true;
+}
+
+/** Writes via a temporary file and a rename, so readers never see a half-written file. */
+export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, data);
+  await rename(temporary, file);
+}

@@ -1,0 +1,36 @@
+import type { Dim, GraphBuilder } from './onnx-builder.js';
+import type { WeightMap } from './tfjs-weights.js';
+
+export interface InputDoc {
+  name: 'input';
+  dtype: 'float32';
+  shape: Dim[];
+  layout: 'NHWC';
+  channels: 'RGB';
+  range: [0, 255];
+  /** What the graph itself does to the raw 0..255 values; the caller feeds them unnormalised. */
+  normalisationInGraph: string;
+  /** What the caller must do to an image to produce the input, as face-api does. */
+  preprocessing: string;
+}
+
+export interface OutputDoc {
+  name: string;
+  dtype: 'float32';
+  shape: Dim[];
+  description: string;
+}
+
+/** One face-api network: how to find its weights, what its ONNX graph looks like, how to build it. */
+export interface ModelSpec {
+  name: string;
+  file: string;
+  task: 'detection' | 'landmarks' | 'embedding';
+  /** The TF.js weight manifest in face-api's `model/` folder. */
+  weightsManifest: string;
+  licence: string;
+  input: InputDoc;
+  outputs: OutputDoc[];
+  /** Adds the network to `g`, reading from the NHWC input `x`; returns the value for each output name. */
+  build(g: GraphBuilder, x: string, weights: WeightMap): Record<string, string>;
+}

@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { parseScopeList } from './api-key-scopes.js';
+import type { NewApiKey } from './api-key.types.js';
+import type { ApiKeysService } from './api-keys.service.js';
+import type { ApiKeyDto } from './dto/api-key.dto.js';
+import { MAX_PER_KEY_LIMIT } from './dto/create-api-key.dto.js';
+
+export const API_KEY_CLI_USAGE = `Usage: npm run apikey -- <command>
+
+  create --name <name> --scopes <scope,...> [--rate-limit <n>] [--inference-limit <n>]
+      Creates a key and prints it once. Scopes: recognise, enroll, manage, admin (admin implies all).
+      Limits are requests per minute for this key (all routes / inference routes).
+  list
+      Lists keys (never their secrets).
+  revoke <id | prefix>
+      Revokes a key by id or prefix (frk_live_AbCd1234, or just AbCd1234).
+
+With the embedded database, stop the server first (it holds the data directory), or use the
+admin API instead: POST, GET and DELETE /api/v1/api-keys with an admin key.`;
+
+export type ApiKeyCommand =
+  | { kind: 'create'; input: NewApiKey }
+  | { kind: 'list' }
+  | { kind: 'revoke'; reference: string }
+  | { kind: 'help' };
+
+/** A mistake in the command line: printed with the usage, and no database is opened. */
+export class CliUsageError extends Error {}
+
+export interface CliOutput {
+  log(message: string): void;
+}
+
+export function parseApiKeyCommand(argv: string[]): ApiKeyCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'inference-limit': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') return { kind: 'help' };
+  switch (command) {
+    case 'create': {
+      expectNoMore(rest);
+      const name = values.name?.trim();
+      if (!name || name.length > 100) throw new CliUsageError('create needs --name (1 to 100 characters)');
+      if (values.scopes === undefined)
+        throw new CliUsageError('create needs --scopes, e.g. --scopes recognise,enroll');
+      let scopes;
+      try {
+        scopes = parseScopeList(values.scopes);
+      } catch (error) {
+        throw new CliUsageError((error as Error).message);
+      }
+      return {
+        kind: 'create',
+        input: {
+          name,
+          scopes,
+          rateLimitPerMinute: parseLimit('--rate-limit', values['rate-limit']),
+          inferenceLimitPerMinute: parseLimit('--inference-limit', values['inference-limit']),
+        },
+      };
+    }
+    case 'list':
+      expectNoMore(rest);
+      return { kind: 'list' };
+    case 'revoke': {
+      const [reference, ...extra] = rest;
+      if (!reference) throw new CliUsageError('revoke needs the id or prefix of a key');
+      expectNoMore(extra);
+      return { kind: 'revoke', reference };
+    }
+    default:
+      throw new CliUsageError(`Unknown command "${command}"`);
+  }
+}
+
+export async function runApiKeyCommand(
+  command: Exclude<ApiKeyCommand, { kind: 'help' }>,
+  service: Pick<ApiKeysService, 'create' | 'list' | 'revokeByReference'>,
+  out: CliOutput,
+): Promise<void> {
+  switch (command.kind) {
+    case 'create': {
+      const created = await service.create(command.input);
+      out.log(describe(created));
+      out.log('');
+      out.log('API key (shown only this once; store it now):');
+      out.log(`  ${created.key}`);
+      return;
+    }
+    case 'list': {
+      const keys = await service.list();
+      out.log(keys.length === 0 ? 'No API keys.' : keys.map(describe).join('\n'));
+      return;
+    }
+    case 'revoke': {
+      const revoked = await service.revokeByReference(command.reference);
+      out.log(`Revoked: ${describe(revoked)}`);
+      return;
+    }
+  }
+}
+
+function describe(key: ApiKeyDto): string {
+  const limits = [
+    key.rateLimitPerMinute === null ? undefined : `${key.rateLimitPerMinute}/min`,
+    key.inferenceLimitPerMinute === null ? undefined : `inference ${key.inferenceLimitPerMinute}/min`,
+  ].filter(Boolean);
+  const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
+  const used = key.lastUsedAt ? `last used ${key.lastUsedAt.toISOString()}` : 'never used';
+  return [
+    `${key.prefix}  ${key.id}  "${key.name}"`,
+    `  scopes: ${key.scopes.join(', ')}; limits: ${limits.length > 0 ? limits.join(', ') : 'server defaults'}; ${state}; ${used}`,
+  ].join('\n');
+}
+
+function parseLimit(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_PER_KEY_LIMIT) {
+    throw new CliUsageError(`${flag} must be a whole number from 1 to ${MAX_PER_KEY_LIMIT}`);
+  }
+  return n;
+}
+
+function expectNoMore(rest: string[]): void {
+  if (rest.length > 0) throw new CliUsageError(`Unexpected argument(s): ${rest.join(' ')}`);
+}

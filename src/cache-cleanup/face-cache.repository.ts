@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
+import type { DbClient } from '../infra/database/db-client.js';
+import { fromPgVector, toPgVector } from '../infra/database/pgvector.js';
+import { PrismaService } from '../infra/database/prisma.service.js';
+import type { Box } from '../face/face.types.js';
+
+export interface CachedFaceEntry {
+  reqId: string;
+  embedding: Float32Array;
+  model: string;
+  detectionScore: number;
+  box: Box;
+  imageSha256: string;
+  metadata: Record<string, unknown>;
+  expiresAt: Date;
+}
+
+interface CachedFaceRow {
+  reqId: string;
+  embedding: string;
+  model: string;
+  detectionScore: number;
+  box: Box;
+  imageSha256: string;
+  metadata: Record<string, unknown>;
+  expiresAt: Date;
+}
+
+/** The table of unmatched faces waiting to be enrolled by `req_id`. */
+@Injectable()
+export class FaceCacheRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async insert(entry: CachedFaceEntry): Promise<void> {
+    await this.prisma.$executeRaw(Prisma.sql`
+      INSERT INTO face_cache (req_id, embedding, model, detection_score, box, image_sha256, metadata, expires_at)
+      VALUES (${entry.reqId}, ${toPgVector(entry.embedding)}::vector, ${entry.model}, ${entry.detectionScore},
+              ${JSON.stringify(entry.box)}::jsonb, ${entry.imageSha256}, ${JSON.stringify(entry.metadata)}::jsonb,
+              ${entry.expiresAt})`);
+  }
+
+  /**
+   * Removes a live entry and returns it, in the caller's transaction. Deleting (rather than
+   * reading) is what makes a `req_id` single-use: of two concurrent enrolments only one gets the row.
+   */
+  async take(db: DbClient, reqId: string, now: Date): Promise<CachedFaceEntry | null> {
+    const rows = await db.$queryRaw<CachedFaceRow[]>(Prisma.sql`
+      DELETE FROM face_cache WHERE req_id = ${reqId} AND expires_at > ${now}
+      RETURNING req_id AS "reqId", embedding::text AS embedding, model, detection_score AS "detectionScore",
+                box, image_sha256 AS "imageSha256", metadata, expires_at AS "expiresAt"`);
+    const row = rows[0];
+    return row ? { ...row, embedding: fromPgVector(row.embedding) } : null;
+  }
+
+  /** Deletes up to `batchSize` expired entries; returns how many went. */
+  async deleteExpired(now: Date, batchSize: number): Promise<number> {
+    return this.prisma.$executeRaw(Prisma.sql`
+      DELETE FROM face_cache WHERE req_id IN (
+        SELECT req_id FROM face_cache WHERE expires_at <= ${now}
+        ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`);
+  }
+
+  async countLive(now: Date): Promise<number> {
+    const rows = await this.prisma.$queryRaw<Array<{ count: bigint }>>(
+      Prisma.sql`SELECT count(*) AS count FROM face_cache WHERE expires_at > ${now}`,
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+}

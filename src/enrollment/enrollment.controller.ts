@@ -1,0 +1,64 @@
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyProtected, InferenceRoute, RequireScopes } from '../api-keys/api-key.decorators.js';
+import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
+import { requireImage, type UploadedImage } from '../common/uploads.js';
+import { ImageUploadDto } from '../faces/dto/image-upload.dto.js';
+import { AddFaceResponseDto } from './dto/add-face.dto.js';
+import { AddUserDto, AddUserResponseDto } from './dto/add-user.dto.js';
+import { EnrollmentService } from './enrollment.service.js';
+
+@ApiTags('enrollment')
+@ApiKeyProtected()
+@RequireScopes('enroll')
+@Controller('api/v1')
+export class EnrollmentController {
+  constructor(private readonly enrollment: EnrollmentService) {}
+
+  @Post('add_user')
+  @InferenceRoute()
+  @HttpCode(HttpStatus.CREATED)
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'Enrol a user from a req_id or an image',
+    description:
+      'Give `req_id` (from an unmatched recognise_user call) or `image`. Refused with 409 when the e-mail ' +
+      'is taken or the face already belongs to an enrolled user; a refused call leaves the req_id usable.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ type: AddUserDto })
+  @ApiCreatedResponse({ type: AddUserResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503)
+  async addUser(@Body() dto: AddUserDto, @UploadedFile() image?: UploadedImage): Promise<AddUserResponseDto> {
+    const { userId, faceId } = await this.enrollment.addUser(dto, image?.buffer);
+    return { status: 'success', message: 'User added successfully', user_id: userId, face_id: faceId };
+  }
+
+  @Post('users/:id/faces')
+  @InferenceRoute()
+  @HttpCode(HttpStatus.CREATED)
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({ summary: 'Add another face to a user (refused when it matches a different user)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ImageUploadDto })
+  @ApiCreatedResponse({ type: AddFaceResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503)
+  async addFace(
+    @Param('id', new ParseUUIDPipe()) userId: string,
+    @UploadedFile() image?: UploadedImage,
+  ): Promise<AddFaceResponseDto> {
+    const { faceId, metadata } = await this.enrollment.addFace(userId, requireImage(image));
+    return { status: 'success', user_id: userId, face_id: faceId, metadata };
+  }
+}

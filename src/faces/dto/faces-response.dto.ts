@@ -1,0 +1,47 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { DetectedFaceDto } from './face.dto.js';
+
+export class ImageInfoDto {
+  @ApiProperty({ description: 'Width after EXIF orientation', example: 640 })
+  width!: number;
+
+  @ApiProperty({ example: 480 })
+  height!: number;
+
+  @ApiProperty({ example: 'jpeg' })
+  format!: string;
+
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
+  sha256!: string;
+}
+
+export class DetectFacesResponseDto {
+  @ApiProperty({ type: ImageInfoDto })
+  image!: ImageInfoDto;
+
+  @ApiProperty({ type: [DetectedFaceDto], description: 'Every face found, largest first' })
+  faces!: DetectedFaceDto[];
+}
+
+export class EmbeddedFaceDto extends DetectedFaceDto {
+  @ApiProperty({
+    type: [Number],
+    description: 'L2-normalised embedding; compare two with cosine distance (1 − dot product)',
+    example: [0.0123, -0.0871, 0.0442],
+  })
+  embedding!: number[];
+}
+
+export class EmbedFacesResponseDto {
+  @ApiProperty({ type: ImageInfoDto })
+  image!: ImageInfoDto;
+
+  @ApiProperty({ description: 'Model that produced the vectors', example: 'face-api-resnet-128' })
+  model!: string;
+
+  @ApiProperty({ example: 128 })
+  dimension!: number;
+
+  @ApiProperty({ type: [EmbeddedFaceDto], description: 'Every face found, largest first' })
+  faces!: EmbeddedFaceDto[];
+}

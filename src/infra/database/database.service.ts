@@ -1,0 +1,88 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type pg from 'pg';
+import { AppConfig } from '../../config/app-config.js';
+import { type DatabaseServer, startDatabaseServer } from './database-server.js';
+import { Migrator } from './migrator.js';
+import { DeferredPgAdapter, poolConfig, PrismaService } from './prisma.service.js';
+
+/**
+ * Owns the database for the application's lifetime: starts the embedded PGlite (or points at
+ * `DATABASE_URL`), applies migrations, connects Prisma, and undoes all of it on shutdown.
+ */
+@Injectable()
+export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseService.name);
+  readonly prisma: PrismaService;
+  private server: DatabaseServer | undefined;
+
+  constructor(private readonly config: AppConfig) {
+    this.prisma = new PrismaService(new DeferredPgAdapter(() => this.currentPoolConfig()));
+  }
+
+  /** 'embedded' or 'external' once started. */
+  get mode(): DatabaseServer['mode'] | undefined {
+    return this.server?.mode;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const started = performance.now();
+    const server = await startDatabaseServer(this.config.database);
+    this.server = server;
+    try {
+      this.logger.log(`Database: ${server.describe()} (pool of ${server.poolSize})`);
+      await new Migrator(server.url, { logger: this.logger }).migrate();
+      await this.prisma.$connect();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.logger.log(`Database ready in ${(performance.now() - started).toFixed(0)} ms`);
+  }
+
+  // Closing here rather than in onModuleDestroy: Nest calls this last, after the HTTP server has
+  // stopped and after every other module's destroy and before-shutdown hooks, which may still
+  // need the database.
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Readiness check: `SELECT 1` within `timeoutMs`. Returns false, never throws, when the database
+   * is down, not started, or too busy to answer in time.
+   */
+  async ping(timeoutMs = 1_000): Promise<boolean> {
+    if (!this.server) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const query = this.prisma.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([query, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Disconnects Prisma, then stops the embedded server and releases its data directory. */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    try {
+      await this.prisma.$disconnect();
+    } finally {
+      await server.close();
+      this.logger.log('Database closed');
+    }
+  }
+
+  private currentPoolConfig(): pg.PoolConfig {
+    if (!this.server)
+      throw new Error('The database is not started (DatabaseService.onModuleInit has not run)');
+    return poolConfig(this.server.url, this.server.poolSize);
+  }
+}

@@ -1,0 +1,83 @@
+import sharp, { type Sharp } from 'sharp';
+import type { Letterbox } from '../../detection/detection-postprocess.js';
+import type { SquareFit } from '../../detection/landmark-geometry.js';
+import type { Box, RgbImage } from '../../face/face.types.js';
+
+/**
+ * Builders for the models' NHWC float inputs (RGB, 0..255; normalisation is inside the graphs).
+ * Resizing is left to libvips, which filters properly when shrinking and runs on libuv's pool,
+ * and the zero padding is written here: one sharp pipeline applies extend() after resize(), so
+ * pad-then-resize would need two pipelines and a full-size intermediate image.
+ */
+
+function rawInput(image: RgbImage): Sharp {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+}
+
+/** Copies packed RGB bytes into `out` as floats at (offsetX, offsetY) of a `size`-wide square. */
+function blit(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  out: Float32Array,
+  base: number,
+  size: number,
+  offsetX = 0,
+  offsetY = 0,
+): void {
+  for (let y = 0; y < height; y++) {
+    const src = y * width * 3;
+    const dst = base + ((y + offsetY) * size + offsetX) * 3;
+    for (let i = 0; i < width * 3; i++) out[dst + i] = pixels[src + i]!;
+  }
+}
+
+/** The detector input: the image scaled into the top-left of a black `inputSize` square. */
+export async function letterboxTensor(image: RgbImage, geometry: Letterbox): Promise<Float32Array> {
+  const { inputSize, resizedWidth, resizedHeight } = geometry;
+  const pixels =
+    resizedWidth === image.width && resizedHeight === image.height
+      ? image.data
+      : await rawInput(image).resize(resizedWidth, resizedHeight, { fit: 'fill' }).raw().toBuffer();
+  const out = new Float32Array(inputSize * inputSize * 3);
+  blit(pixels, resizedWidth, resizedHeight, out, 0, inputSize);
+  return out;
+}
+
+/** Writes one landmark-net input (crop, resized and centred per `fit`) into a batch at `index`. */
+export async function writeCropTensor(
+  image: RgbImage,
+  crop: Box,
+  fit: SquareFit,
+  batch: Float32Array,
+  index: number,
+): Promise<void> {
+  const pixels = await rawInput(image)
+    .extract({ left: crop.x, top: crop.y, width: crop.width, height: crop.height })
+    .resize(fit.width, fit.height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  blit(
+    pixels,
+    fit.width,
+    fit.height,
+    batch,
+    index * fit.size * fit.size * 3,
+    fit.size,
+    fit.offsetX,
+    fit.offsetY,
+  );
+}
+
+/** Stacks equally sized square chips into one [N, size, size, 3] batch. */
+export function chipsTensor(chips: RgbImage[], size: number): Float32Array {
+  const stride = size * size * 3;
+  const out = new Float32Array(chips.length * stride);
+  chips.forEach((chip, i) => {
+    if (chip.width !== size || chip.height !== size) {
+      throw new RangeError(`Chip ${i} is ${chip.width}×${chip.height}; the embedder needs ${size}×${size}`);
+    }
+    out.set(chip.data, i * stride);
+  });
+  return out;
+}

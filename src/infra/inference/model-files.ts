@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The parts of models/manifest.json (written by scripts/models) that the runtime reads. */
+export interface ModelManifest {
+  converterVersion?: number;
+  source?: { name: string; version: string };
+  models: { name: string; file: string; sha256?: string; bytes?: number }[];
+}
+
+export interface ModelFileInfo {
+  path: string;
+  /** Name from the manifest, or the file name without extension. */
+  name: string;
+  sha256: string;
+  /** Stable identifier of the weights, e.g. `face-api:face_recognition@1.7.15`. */
+  id: string;
+}
+
+/** Boot failure: a model file is absent, unreadable or not what the manifest recorded. */
+export class ModelFileError extends Error {
+  constructor(file: string, reason: string) {
+    super(`Model file ${displayPath(file)} is missing or corrupt — run \`npm run models\` (${reason})`);
+    this.name = 'ModelFileError';
+  }
+}
+
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+/** Reads the manifest next to the models; undefined when there is none (custom model files). */
+export function readManifestSync(dir: string): ModelManifest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as ModelManifest;
+    return Array.isArray(parsed.models) ? parsed : undefined;
+  } catch {
+    throw new ModelFileError(path.join(dir, 'manifest.json'), 'not valid JSON');
+  }
+}
+
+function manifestEntry(manifest: ModelManifest | undefined, file: string) {
+  return manifest?.models.find((m) => m.file === path.basename(file));
+}
+
+/**
+ * The identifier vectors are stored under. It names the weights (source package, model and
+ * version) rather than the file hash, so that rebuilding the same weights with a newer converter
+ * does not orphan every enrolled face; files without a manifest entry fall back to the hash.
+ */
+export function modelId(manifest: ModelManifest | undefined, file: string, sha256?: string): string {
+  const entry = manifestEntry(manifest, file);
+  if (entry && manifest?.source) {
+    const source = manifest.source.name.replace(/^@[^/]+\//, '');
+    return `${source}:${entry.name}@${manifest.source.version}`;
+  }
+  const base = path.basename(file, path.extname(file));
+  return sha256 ? `${base}:sha256-${sha256.slice(0, 12)}` : base;
+}
+
+/**
+ * Checks that a model file exists, is non-empty and — when the manifest lists it — has the
+ * recorded sha256. Hashing ~30 MB once at boot costs about 100 ms and catches truncated copies.
+ */
+export async function verifyModelFile(
+  file: string,
+  manifest: ModelManifest | undefined,
+): Promise<ModelFileInfo> {
+  const size = await stat(file).then(
+    (s) => (s.isFile() ? s.size : -1),
+    () => undefined,
+  );
+  if (size === undefined) throw new ModelFileError(file, 'file not found');
+  if (size <= 0) throw new ModelFileError(file, 'empty or not a regular file');
+  const sha256 = createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+  const entry = manifestEntry(manifest, file);
+  if (entry?.sha256 && entry.sha256 !== sha256) {
+    throw new ModelFileError(
+      file,
+      `sha256 ${sha256.slice(0, 12)}… does not match the manifest's ${entry.sha256.slice(0, 12)}…`,
+    );
+  }
+  return {
+    path: file,
+    name: entry?.name ?? path.basename(file, path.extname(file)),
+    sha256,
+    id: modelId(manifest, file, sha256),
+  };
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { decodeSsdOutput, letterbox } from '../../detection/detection-postprocess.js';
+import { fitInSquare, landmarkCrop, mapLandmarks, reduceTo5 } from '../../detection/landmark-geometry.js';
+import { type DetectOptions, FaceDetector } from '../../face/face.ports.js';
+import type { Box, DetectedFace, RgbImage } from '../../face/face.types.js';
+import { letterboxTensor, writeCropTensor } from './image-tensors.js';
+import { InferencePool } from './inference-pool.js';
+import type { NamedTensors, TensorData } from './inference.protocol.js';
+
+export const SSD_INPUT_SIZE = 512;
+export const LANDMARK_INPUT_SIZE = 112;
+/** face-api's `maxResults` default; also bounds the landmark batch. */
+const MAX_FACES = 100;
+
+/**
+ * face-api's SSD MobileNet v1 detector followed by its 68-point landmark net, run through ONNX
+ * Runtime in the inference pool. Pre- and post-processing mirror face-api so that detections
+ * and landmarks match what face-api itself reports for the same image.
+ */
+@Injectable()
+export class OnnxFaceDetector extends FaceDetector {
+  constructor(
+    private readonly pool: InferencePool,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  get modelId(): string {
+    const id = (name: 'detector' | 'landmarks') => this.pool.modelInfo(name)?.id ?? name;
+    return `${id('detector')}+${id('landmarks')}`;
+  }
+
+  async detect(image: RgbImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
+    const geometry = letterbox(image.width, image.height, SSD_INPUT_SIZE);
+    const input = await letterboxTensor(image, geometry);
+    const outputs = await this.pool.run('detector', {
+      input: { data: input, dims: [1, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3] },
+    });
+    const found = decodeSsdOutput(output(outputs, 'boxes').data, output(outputs, 'scores').data, geometry, {
+      minScore: options.minScore ?? this.config.models.minScore,
+      minFaceSize: options.minFaceSize ?? this.config.models.minFaceSize,
+      maxResults: MAX_FACES,
+    }).slice(0, options.maxFaces ?? MAX_FACES);
+
+    const faces = found.flatMap(({ box, score }) => {
+      const crop = landmarkCrop(box, image.width, image.height);
+      return crop ? [{ box, score, crop }] : [];
+    });
+    if (faces.length === 0) return [];
+    const landmarks = await this.landmarks(
+      image,
+      faces.map((f) => f.crop),
+    );
+    return faces.map(({ box, score }, i) => {
+      const landmarks68 = landmarks[i]!;
+      return { box, score, landmarks68, landmarks5: reduceTo5(landmarks68) };
+    });
+  }
+
+  /** One batched landmark run for all faces: each crop padded to a square as face-api does. */
+  private async landmarks(image: RgbImage, crops: Box[]) {
+    const size = LANDMARK_INPUT_SIZE;
+    const fits = crops.map((c) => fitInSquare(c.width, c.height, size));
+    const batch = new Float32Array(crops.length * size * size * 3);
+    await Promise.all(crops.map((crop, i) => writeCropTensor(image, crop, fits[i]!, batch, i)));
+    const outputs = await this.pool.run('landmarks', {
+      input: { data: batch, dims: [crops.length, size, size, 3] },
+    });
+    const points = output(outputs, 'landmarks');
+    const perFace = points.data.length / crops.length;
+    if (perFace !== 136) throw new Error(`Landmark model returned ${perFace} values per face; expected 136`);
+    return crops.map((crop, i) => mapLandmarks(points.data, i * 136, crop, fits[i]!));
+  }
+}
+
+export function output(outputs: NamedTensors, name: string): TensorData {
+  const tensor = outputs[name];
+  if (!tensor)
+    throw new Error(`The model returned no '${name}' output (got ${Object.keys(outputs).join(', ')})`);
+  return tensor;
+}

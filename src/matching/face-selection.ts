@@ -1,0 +1,26 @@
+import { BoxDto, FaceQualityDto } from '../faces/dto/face.dto.js';
+import { largestFace } from '../embedding/face-analysis.service.js';
+import type { EmbeddedFace } from '../face/face.types.js';
+import type { FaceMetadataDto } from './dto/recognise-response.dto.js';
+
+export interface SelectedFace {
+  face: EmbeddedFace;
+  metadata: FaceMetadataDto;
+}
+
+/**
+ * The face an endpoint works on when an image holds several: the largest box. No face at all
+ * is the documented 601 error.
+ */
+export function selectLargestFace(faces: EmbeddedFace[]): SelectedFace {
+  const face = largestFace(faces);
+  return {
+    face,
+    metadata: {
+      ...FaceQualityDto.from(face.quality),
+      box: BoxDto.from(face.box),
+      faces_detected: faces.length,
+      face_selection: 'largest',
+    },
+  };
+}

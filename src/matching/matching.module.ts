@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CacheCleanupModule } from '../cache-cleanup/cache-cleanup.module.js';
+import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { MatchingRepository } from './matching.repository.js';
+import { MatchingService } from './matching.service.js';
+import { RecognitionController } from './recognition.controller.js';
+import { StatsCounters } from './stats-counters.repository.js';
+
+@Module({
+  imports: [EmbeddingModule, CacheCleanupModule],
+  controllers: [RecognitionController],
+  providers: [MatchingRepository, MatchingService, StatsCounters],
+  exports: [MatchingRepository, StatsCounters],
+})
+export class MatchingModule {}

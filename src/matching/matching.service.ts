@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { FaceCacheService } from '../cache-cleanup/face-cache.service.js';
+import { FaceAnalysisService } from '../embedding/face-analysis.service.js';
+import { round } from '../faces/dto/face.dto.js';
+import type { IdentifyResponseDto } from './dto/identify.dto.js';
+import type { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response.dto.js';
+import { UserInfoDto } from './dto/user-info.dto.js';
+import type { VerifyResponseDto } from './dto/verify.dto.js';
+import { selectLargestFace } from './face-selection.js';
+import { MatchingRepository, type UserCandidate } from './matching.repository.js';
+import { StatsCounters } from './stats-counters.repository.js';
+
+/** Recognition (1:N with enrolment hand-off), identification and verification. */
+@Injectable()
+export class MatchingService {
+  constructor(
+    private readonly analysis: FaceAnalysisService,
+    private readonly repository: MatchingRepository,
+    private readonly cache: FaceCacheService,
+    private readonly counters: StatsCounters,
+    private readonly config: AppConfig,
+  ) {}
+
+  private get threshold(): number {
+    return this.config.matching.threshold;
+  }
+
+  /**
+   * The owner's flow: the closest enrolled user within the threshold is a match; otherwise the
+   * face's vector is cached under a fresh `req_id` so the person can be enrolled without re-uploading.
+   */
+  async recognise(image: Uint8Array): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
+    const analysed = await this.analysis.analyze(image);
+    const { face, metadata } = selectLargestFace(analysed.faces);
+    const [best] = await this.nearest(face.embedding, 1);
+    await this.counters.increment('recognitions');
+    if (best) {
+      return {
+        status: 'success',
+        message: 'Match found',
+        user_info: UserInfoDto.from({ ...best, id: best.userId }),
+        ...this.scores(best.distance),
+        threshold: this.threshold,
+        metadata,
+      };
+    }
+    const { reqId, expiresAt } = await this.cache.put({
+      embedding: face.embedding,
+      model: this.analysis.modelId,
+      detectionScore: face.score,
+      box: face.box,
+      imageSha256: analysed.image.sha256,
+      metadata: { ...metadata },
+    });
+    return {
+      status: 'failure',
+      message: 'no_match',
+      req_id: reqId,
+      expiresAt: expiresAt.toISOString(),
+      metadata,
+    };
+  }
+
+  async identify(image: Uint8Array, topK = 5): Promise<IdentifyResponseDto> {
+    const analysed = await this.analysis.analyze(image);
+    const { face, metadata } = selectLargestFace(analysed.faces);
+    const candidates = await this.nearest(face.embedding, topK);
+    await this.counters.increment('recognitions');
+    return {
+      result: candidates.length > 0 ? 'identified' : 'unknown',
+      candidates: candidates.map((c) => ({
+        user_info: UserInfoDto.from({ ...c, id: c.userId }),
+        ...this.scores(c.distance),
+      })),
+      threshold: this.threshold,
+      metadata,
+    };
+  }
+
+  /** 1:1 — two images, or one image against every face of an enrolled user (the closest counts). */
+  async verify(
+    image1: Uint8Array,
+    target: { image: Uint8Array } | { userId: string },
+  ): Promise<VerifyResponseDto> {
+    if ('image' in target) {
+      const [a, b] = await Promise.all([this.analysis.analyze(image1), this.analysis.analyze(target.image)]);
+      const first = selectLargestFace(a.faces);
+      const second = selectLargestFace(b.faces);
+      return this.verdict(cosineDistance(first.face.embedding, second.face.embedding), [
+        first.metadata,
+        second.metadata,
+      ]);
+    }
+    const analysed = await this.analysis.analyze(image1);
+    const probe = selectLargestFace(analysed.faces);
+    const distance = await this.repository.distanceToUser(
+      probe.face.embedding,
+      this.analysis.modelId,
+      target.userId,
+    );
+    if (distance === null) throw new NotFoundError(`User ${target.userId} not found or has no enrolled face`);
+    return this.verdict(distance, [probe.metadata]);
+  }
+
+  private nearest(embedding: Float32Array, limit: number): Promise<UserCandidate[]> {
+    return this.repository.findNearestUsers({
+      embedding,
+      model: this.analysis.modelId,
+      topK: Math.max(this.config.matching.topK, limit),
+      maxDistance: this.threshold,
+      limit,
+    });
+  }
+
+  private verdict(distance: number, faces: VerifyResponseDto['faces']): VerifyResponseDto {
+    return {
+      verified: distance <= this.threshold,
+      ...this.scores(distance),
+      threshold: this.threshold,
+      model: this.analysis.modelId,
+      faces,
+    };
+  }
+
+  private scores(distance: number): { similarity: number; distance: number } {
+    return { similarity: round(1 - distance, 4), distance: round(distance, 4) };
+  }
+}
+
+/** Cosine distance of two L2-normalised vectors. */
+export function cosineDistance(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return 1 - dot;
+}

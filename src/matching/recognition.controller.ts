@@ -1,0 +1,103 @@
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Post,
+  UploadedFile,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileFieldsInterceptor, FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ApiKeyProtected, InferenceRoute, RequireScopes } from '../api-keys/api-key.decorators.js';
+import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
+import { BadRequestError } from '../common/domain-error.js';
+import { requireImage, type UploadedImage } from '../common/uploads.js';
+import { ImageUploadDto } from '../faces/dto/image-upload.dto.js';
+import { IdentifyRequestDto, IdentifyResponseDto } from './dto/identify.dto.js';
+import { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response.dto.js';
+import { VerifyRequestDto, VerifyResponseDto } from './dto/verify.dto.js';
+import { MatchingService } from './matching.service.js';
+
+@ApiTags('recognition')
+@ApiKeyProtected()
+@RequireScopes('recognise')
+@Controller('api/v1')
+export class RecognitionController {
+  constructor(private readonly matching: MatchingService) {}
+
+  @Post('recognise_user')
+  @InferenceRoute()
+  @HttpCode(HttpStatus.OK)
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'Recognise the person in an image',
+    description:
+      'Uses the largest face. A match returns the user; otherwise the face is cached under a `req_id` ' +
+      '(valid for CACHE_TTL_SECONDS) that `add_user` accepts instead of an image.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ImageUploadDto })
+  @ApiExtraModels(RecogniseMatchDto, RecogniseNoMatchDto)
+  @ApiOkResponse({
+    description: 'A match (`status: success`) or no match with a `req_id` (`status: failure`)',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(RecogniseMatchDto) }, { $ref: getSchemaPath(RecogniseNoMatchDto) }],
+    },
+  })
+  @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
+  recognise(@UploadedFile() image?: UploadedImage): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
+    return this.matching.recognise(requireImage(image));
+  }
+
+  @Post('identify')
+  @InferenceRoute()
+  @HttpCode(HttpStatus.OK)
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({ summary: '1:N — the closest enrolled users, or an explicit unknown' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: IdentifyRequestDto })
+  @ApiOkResponse({ type: IdentifyResponseDto })
+  @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
+  identify(
+    @Body() body: IdentifyRequestDto,
+    @UploadedFile() image?: UploadedImage,
+  ): Promise<IdentifyResponseDto> {
+    return this.matching.identify(requireImage(image), body.top_k);
+  }
+
+  @Post('verify')
+  @InferenceRoute()
+  @HttpCode(HttpStatus.OK)
+  @UseInterceptors(
+    FileFieldsInterceptor([
+      { name: 'image1', maxCount: 1 },
+      { name: 'image2', maxCount: 1 },
+    ]),
+  )
+  @ApiOperation({ summary: '1:1 — are two images (or an image and an enrolled user) the same person?' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: VerifyRequestDto })
+  @ApiOkResponse({ type: VerifyResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 413, 415, 429, 503)
+  verify(
+    @Body() body: VerifyRequestDto,
+    @UploadedFiles() files: { image1?: UploadedImage[]; image2?: UploadedImage[] } = {},
+  ): Promise<VerifyResponseDto> {
+    const image1 = requireImage(files.image1?.[0], 'image1');
+    const image2 = files.image2?.[0];
+    if (image2 && body.user_id) throw new BadRequestError('Give either image2 or user_id, not both');
+    if (image2) return this.matching.verify(image1, { image: image2.buffer });
+    if (body.user_id) return this.matching.verify(image1, { userId: body.user_id });
+    throw new BadRequestError('Give image2 or user_id to compare image1 with');
+  }
+}

@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyProtected, RequireScopes } from '../api-keys/api-key.decorators.js';
+import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
+import { StatsDto } from './stats.dto.js';
+import { StatsService } from './stats.service.js';
+
+@ApiTags('stats')
+@ApiKeyProtected()
+@RequireScopes('manage')
+@Controller('api/v1/stats')
+export class StatsController {
+  constructor(private readonly stats: StatsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Gallery size, live cache entries, recognitions served and the mean embedding' })
+  @ApiOkResponse({ type: StatsDto })
+  @ApiErrorResponses(401, 403, 429)
+  get(): Promise<StatsDto> {
+    return this.stats.get();
+  }
+}

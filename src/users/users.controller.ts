@@ -1,0 +1,69 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Query,
+} from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyProtected, RequireScopes } from '../api-keys/api-key.decorators.js';
+import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
+import { ListUsersQueryDto, UpdateUserDto, UserDetailDto, UserDto, UserListDto } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('users')
+@ApiKeyProtected()
+@RequireScopes('manage')
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List users, newest first, filtered by name or e-mail' })
+  @ApiOkResponse({ type: UserListDto })
+  @ApiErrorResponses(400, 401, 403, 429)
+  list(@Query() query: ListUsersQueryDto): Promise<UserListDto> {
+    return this.users.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A user and their enrolled faces (no vectors)' })
+  @ApiOkResponse({ type: UserDetailDto })
+  @ApiErrorResponses(400, 401, 403, 404, 429)
+  get(@Param('id', uuid) id: string): Promise<UserDetailDto> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, e-mail or birthdate' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409, 429)
+  update(@Param('id', uuid) id: string, @Body() dto: UpdateUserDto): Promise<UserDto> {
+    return this.users.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a user with all their faces and vectors' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrorResponses(400, 401, 403, 404, 429)
+  delete(@Param('id', uuid) id: string): Promise<void> {
+    return this.users.delete(id);
+  }
+
+  @Delete(':id/faces/:faceId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Remove one face (and its vector) from a user' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrorResponses(400, 401, 403, 404, 429)
+  deleteFace(@Param('id', uuid) id: string, @Param('faceId', uuid) faceId: string): Promise<void> {
+    return this.users.deleteFace(id, faceId);
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client.js';
+import { PrismaService } from '../infra/database/prisma.service.js';
+
+const userWithFaceCount = { _count: { select: { faces: true } } } satisfies Prisma.UserInclude;
+const faceColumns = {
+  id: true,
+  model: true,
+  detectionScore: true,
+  box: true,
+  imageSha256: true,
+  createdAt: true,
+} satisfies Prisma.FaceSelect;
+
+export type UserRow = Prisma.UserGetPayload<{ include: typeof userWithFaceCount }>;
+export type FaceRow = Prisma.FaceGetPayload<{ select: typeof faceColumns }>;
+
+export interface UserFilter {
+  name?: string;
+  email?: string;
+}
+
+/** Users and their face rows. Vectors are never read here (they stay in Unsupported columns). */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async list(filter: UserFilter, skip: number, take: number): Promise<{ rows: UserRow[]; total: number }> {
+    const where: Prisma.UserWhereInput = {
+      ...(filter.name ? { name: { contains: filter.name, mode: 'insensitive' } } : {}),
+      ...(filter.email ? { email: { contains: filter.email, mode: 'insensitive' } } : {}),
+    };
+    const [rows, total] = await this.prisma.$transaction([
+      this.prisma.user.findMany({
+        where,
+        include: userWithFaceCount,
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        skip,
+        take,
+      }),
+      this.prisma.user.count({ where }),
+    ]);
+    return { rows, total };
+  }
+
+  findById(id: string): Promise<UserRow | null> {
+    return this.prisma.user.findUnique({ where: { id }, include: userWithFaceCount });
+  }
+
+  facesOf(userId: string): Promise<FaceRow[]> {
+    return this.prisma.face.findMany({
+      where: { userId },
+      select: faceColumns,
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /** Returns null when the user does not exist. */
+  async update(id: string, data: Prisma.UserUpdateInput): Promise<UserRow | null> {
+    const { count } = await this.prisma.user.updateMany({ where: { id }, data });
+    return count === 0 ? null : this.findById(id);
+  }
+
+  /** Deletes the user; their faces go with them (ON DELETE CASCADE). Returns false when absent. */
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.prisma.user.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  async deleteFace(userId: string, faceId: string): Promise<boolean> {
+    const { count } = await this.prisma.face.deleteMany({ where: { id: faceId, userId } });
+    return count > 0;
+  }
+}
