@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { EnvSchema } from './env.schema.js';
 
 /** Default cosine-distance threshold, calibrated on LFW View 1 by `npm run bench:lfw`. */
-export const DEFAULT_MATCH_THRESHOLD = 0.5;
+export const DEFAULT_MATCH_THRESHOLD = 0.085;
 
 export interface ServerConfig {
   port: number;

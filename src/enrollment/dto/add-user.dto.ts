@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Allow, IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsPastDate } from '../../common/validators/is-past-date.validator.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -49,6 +49,8 @@ export class AddUserDto {
     format: 'binary',
     description: 'An image of the person (give this or req_id)',
   })
+  // The file arrives through Multer, not the body; declared only for the OpenAPI schema.
+  @Allow()
   image?: unknown;
 }
 

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Allow, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { FaceMetadataDto } from './recognise-response.dto.js';
 import { UserInfoDto } from './user-info.dto.js';
 
 export class IdentifyRequestDto {
   @ApiProperty({ type: 'string', format: 'binary', description: 'JPEG, PNG or WebP image' })
+  // The file arrives through Multer, not the body; declared only for the OpenAPI schema.
+  @Allow()
   image?: unknown;
 
   @ApiPropertyOptional({ description: 'Candidates to return (1–20)', example: 5, default: 5 })

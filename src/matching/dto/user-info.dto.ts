@@ -10,7 +10,7 @@ export class UserInfoDto {
   @ApiProperty({ nullable: true, type: String, example: 'ada@example.com' })
   email!: string | null;
 
-  @ApiProperty({ description: 'YYYY-MM-DD', example: '1815-12-10' })
+  @ApiProperty({ description: 'YYYY-MM-DD', example: '1990-12-10' })
   birthdate!: string;
 
   static from(user: { id: string; name: string; email: string | null; birthdate: Date }): UserInfoDto {

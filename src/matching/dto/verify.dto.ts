@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
+import { Allow, IsOptional, IsUUID } from 'class-validator';
 import { FaceMetadataDto } from './recognise-response.dto.js';
 
 export class VerifyRequestDto {
   @ApiProperty({ type: 'string', format: 'binary', description: 'The probe image' })
+  // The file arrives through Multer, not the body; declared only for the OpenAPI schema.
+  @Allow()
   image1?: unknown;
 
   @ApiPropertyOptional({
@@ -11,6 +13,8 @@ export class VerifyRequestDto {
     format: 'binary',
     description: 'The second image (or give user_id)',
   })
+  // The file arrives through Multer, not the body; declared only for the OpenAPI schema.
+  @Allow()
   image2?: unknown;
 
   @ApiPropertyOptional({
