@@ -46,11 +46,23 @@ interface DetectorSpec {
 
 function detectorSpec(name: string): DetectorSpec {
   if (name === `ssd${SSD_INPUT_SIZE}`) {
-    return { name, file: 'ssd_mobilenetv1.onnx', inputSize: SSD_INPUT_SIZE, iouThreshold: 0.5, production: true };
+    return {
+      name,
+      file: 'ssd_mobilenetv1.onnx',
+      inputSize: SSD_INPUT_SIZE,
+      iouThreshold: 0.5,
+      production: true,
+    };
   }
   const tiny = /^tiny(\d+)$/.exec(name);
   if (tiny && Number(tiny[1]) % 32 === 0) {
-    return { name, file: 'tiny_face_detector.onnx', inputSize: Number(tiny[1]), iouThreshold: 0.4, production: false };
+    return {
+      name,
+      file: 'tiny_face_detector.onnx',
+      inputSize: Number(tiny[1]),
+      iouThreshold: 0.4,
+      production: false,
+    };
   }
   // The SSD graph has its 5,118 anchors baked in for a 512×512 input; other sizes cannot run.
   throw new Error(`Unknown detector '${name}': use ssd${SSD_INPUT_SIZE} or tinyN with N a multiple of 32`);
@@ -125,11 +137,15 @@ async function main(): Promise<void> {
   const images = limit ? all.slice(0, limit) : all;
   const config = benchConfig();
   const minFaceSize =
-    args.optionalString('min-face-size') !== undefined ? args.number('min-face-size') : config.models.minFaceSize;
+    args.optionalString('min-face-size') !== undefined
+      ? args.number('min-face-size')
+      : config.models.minFaceSize;
   const thresholds = args.numbers('scores');
   const gtCount = images.reduce((n, i) => n + i.boxes.length, 0);
   const gtLarge = images.reduce((n, i) => n + i.boxes.filter((b) => b.height >= LARGE_FACE).length, 0);
-  info(`${images.length} images, ${gtCount} ground-truth faces (${gtLarge} ≥ ${LARGE_FACE} px high) in ${dir}`);
+  info(
+    `${images.length} images, ${gtCount} ground-truth faces (${gtLarge} ≥ ${LARGE_FACE} px high) in ${dir}`,
+  );
 
   const decoded: DecodedImage[] = [];
   for (const image of images) {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DecodedImage, DetectedFace, EmbeddedFace } from '../src/face/face.types.js';
@@ -39,6 +39,7 @@ const args = parseOptions({
   'min-score': { type: 'string' },
   'retry-pad': { type: 'string', default: '0.25' },
   'save-faces': { type: 'string' },
+  faces: { type: 'string' },
 });
 
 const FARS = [0.001, 0.01];
@@ -70,7 +71,11 @@ function padImage(image: DecodedImage, fraction: number): DecodedImage {
 }
 
 /** LFW centres the named person, so the detected face whose box centre is nearest the image centre. */
-function centreFace<T extends EmbeddedFace>(faces: readonly T[], width: number, height: number): T | undefined {
+function centreFace<T extends EmbeddedFace>(
+  faces: readonly T[],
+  width: number,
+  height: number,
+): T | undefined {
   let best: T | undefined;
   let bestDistance = Infinity;
   for (const face of faces) {
@@ -85,7 +90,10 @@ function centreFace<T extends EmbeddedFace>(faces: readonly T[], width: number, 
   return best;
 }
 
-function scorePairs(pairs: readonly LfwPair[], embeddings: Map<string, Float32Array | undefined>): ScoredPair[] {
+function scorePairs(
+  pairs: readonly LfwPair[],
+  embeddings: Map<string, Float32Array | undefined>,
+): ScoredPair[] {
   return pairs.map((p) => {
     const a = embeddings.get(p.a);
     const b = embeddings.get(p.b);
@@ -104,7 +112,7 @@ function evaluate(pairs: ScoredPair[]) {
   };
 }
 
-async function variantEmbeddings(pipeline: FacePipeline, image: DecodedImage, face: EmbeddedFace) {
+async function variantEmbeddings(pipeline: FacePipeline, image: DecodedImage, face: DetectedFace) {
   const chips = ALIGNMENT_VARIANTS.flatMap((v) => {
     const chip = cutChip(image, face, v, pipeline.embedder.chipSize);
     return v.flip ? [chip, mirror(chip)] : [chip];
@@ -119,6 +127,74 @@ async function variantEmbeddings(pipeline: FacePipeline, image: DecodedImage, fa
   return out;
 }
 
+function experimentTable(train: LfwPair[], variants: Map<string, Map<string, Float32Array | undefined>>) {
+  const rows = ALIGNMENT_VARIANTS.map((v) => {
+    const e = evaluate(scorePairs(train, variants.get(v.name)!));
+    return {
+      variant: v.name,
+      description: v.description,
+      failedPairs: e.failedPairs,
+      trainAccuracy: pct(e.best.accuracy, 1),
+      threshold: round(e.best.threshold, 4),
+      auc: round(e.auc, 5),
+      eer: pct(e.eer.eer, 1),
+      tarAtFar01: pct(e.tar[0]!.tar, 1),
+      tarAtFar1: pct(e.tar[1]!.tar, 1),
+    };
+  });
+  printTable(
+    'Alignment experiments (DevTrain only, best threshold per variant)',
+    ['variant', 'failed pairs', 'accuracy %', 'threshold', 'AUC', 'EER %', 'TAR@FAR0.1 %', 'TAR@FAR1 %'],
+    rows.map((r) => [
+      r.variant,
+      r.failedPairs,
+      r.trainAccuracy,
+      r.threshold,
+      r.auc,
+      r.eer,
+      r.tarAtFar01,
+      r.tarAtFar1,
+    ]),
+  );
+  return rows;
+}
+
+/**
+ * `--experiments --faces <file>`: the alignment variants on DevTrain, from the faces a previous
+ * `--save-faces` run detected, so the detector does not run again (only decode, warp, embed).
+ */
+async function experimentsFromSavedFaces(dir: string, train: LfwPair[], facesFile: string): Promise<void> {
+  const saved = JSON.parse(readFileSync(facesFile, 'utf8')) as Record<string, DetectedFace>;
+  const images = [...new Set(train.flatMap((p) => [p.a, p.b]))].sort();
+  info(`alignment experiments: ${images.length} DevTrain images, faces from ${facesFile}`);
+  const config = benchConfig();
+  const pipeline = await startPipeline(config);
+  const variants = new Map<string, Map<string, Float32Array | undefined>>(
+    ALIGNMENT_VARIANTS.map((v) => [v.name, new Map()]),
+  );
+  const tick = progress('lfw-experiments', images.length);
+  let done = 0;
+  try {
+    await forEachConcurrent(images, Number(args.string('concurrency')), async (file) => {
+      const face = saved[file];
+      const image = face ? await pipeline.intake.decode(await readFile(path.join(dir, file))) : undefined;
+      const vectors = face && image ? await variantEmbeddings(pipeline, image, face) : undefined;
+      for (const v of ALIGNMENT_VARIANTS) variants.get(v.name)!.set(file, vectors?.get(v.name));
+      tick(++done);
+    });
+  } finally {
+    await pipeline.close();
+  }
+  const rows = experimentTable(train, variants);
+  printJson({
+    benchmark: 'lfw-alignment-experiments',
+    dir,
+    pairs: train.length,
+    machine: machineInfo(),
+    experiments: rows,
+  });
+}
+
 async function main(): Promise<void> {
   const dir = path.resolve(args.string('dir'));
   const limit = args.optionalInt('limit');
@@ -126,7 +202,15 @@ async function main(): Promise<void> {
   const test = limitPairs(parsePairs(path.join(dir, 'pairsDevTest.txt')), limit);
   const images = [...new Set([...train, ...test].flatMap((p) => [p.a, p.b]))].sort();
   const trainImages = new Set(train.flatMap((p) => [p.a, p.b]));
-  info(`LFW View 1 in ${dir}: ${train.length} DevTrain + ${test.length} DevTest pairs, ${images.length} images`);
+  const facesFile = args.optionalString('faces');
+  if (facesFile) {
+    if (!args.flag('experiments')) throw new Error('--faces is only used with --experiments');
+    await experimentsFromSavedFaces(dir, train, facesFile);
+    return;
+  }
+  info(
+    `LFW View 1 in ${dir}: ${train.length} DevTrain + ${test.length} DevTest pairs, ${images.length} images`,
+  );
 
   const minScore = args.optionalString('min-score');
   const config = benchConfig(minScore ? { DETECTION_MIN_SCORE: minScore } : {});
@@ -311,7 +395,16 @@ async function main(): Promise<void> {
   }
   printTable(
     'Detection on the LFW images',
-    ['images', 'no face', 'no face after retry', '>1 face', 'ms/image p50', 'ms/image p95', 'images/s', 'peak RSS MiB'],
+    [
+      'images',
+      'no face',
+      'no face after retry',
+      '>1 face',
+      'ms/image p50',
+      'ms/image p95',
+      'images/s',
+      'peak RSS MiB',
+    ],
     [
       [
         images.length,
@@ -326,28 +419,7 @@ async function main(): Promise<void> {
     ],
   );
 
-  const experimentResults = experiments
-    ? ALIGNMENT_VARIANTS.map((v) => {
-        const scored = scorePairs(train, variants.get(v.name)!);
-        const e = evaluate(scored);
-        return {
-          variant: v.name,
-          description: v.description,
-          trainAccuracy: pct(e.best.accuracy, 1),
-          threshold: round(e.best.threshold, 4),
-          auc: round(e.auc, 5),
-          eer: pct(e.eer.eer, 1),
-          tarAtFar1: pct(e.tar[1]!.tar, 1),
-        };
-      })
-    : undefined;
-  if (experimentResults) {
-    printTable(
-      'Alignment experiments (DevTrain only, best threshold per variant)',
-      ['variant', 'accuracy %', 'threshold', 'AUC', 'EER %', 'TAR@FAR1 %'],
-      experimentResults.map((r) => [r.variant, r.trainAccuracy, r.threshold, r.auc, r.eer, r.tarAtFar1]),
-    );
-  }
+  const experimentResults = experiments ? experimentTable(train, variants) : undefined;
 
   const tarJson = (e: ReturnType<typeof evaluate>) =>
     e.tar.map((t) => ({

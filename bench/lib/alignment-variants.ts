@@ -104,7 +104,12 @@ export const ALIGNMENT_VARIANTS: AlignmentVariant[] = [
   },
 ];
 
-export function cutChip(image: RgbImage, face: DetectedFace, variant: AlignmentVariant, size = DLIB_CHIP_SIZE) {
+export function cutChip(
+  image: RgbImage,
+  face: DetectedFace,
+  variant: AlignmentVariant,
+  size = DLIB_CHIP_SIZE,
+) {
   return warpAffine(image, variant.transform(face, size), size);
 }
 

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 
-export type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }>;
+export type OptionSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; default?: string | boolean; short?: string }
+>;
 
 /**
  * Command-line options with `node:util`'s parser (unknown options are an error, so a typo does

@@ -165,7 +165,9 @@ export function histogramSvg(series: HistogramSeries[], options: HistogramOption
       d += ` L ${frame.sx(lo + i * width).toFixed(1)} ${y} L ${frame.sx(lo + (i + 1) * width).toFixed(1)} ${y}`;
     });
     d += ` L ${frame.sx(hi).toFixed(1)} ${frame.sy(0).toFixed(1)} Z`;
-    frame.parts.push(`<path d="${d}" fill="${color}" fill-opacity="0.35" stroke="${color}" stroke-width="1.5"/>`);
+    frame.parts.push(
+      `<path d="${d}" fill="${color}" fill-opacity="0.35" stroke="${color}" stroke-width="1.5"/>`,
+    );
   });
   const markers = options.markers ?? [];
   markers.forEach((m, i) => {
@@ -186,7 +188,12 @@ export function histogramSvg(series: HistogramSeries[], options: HistogramOption
 }
 
 /** One polyline per series, with point markers. */
-export function lineChartSvg(series: LineSeries[], options: LineChartOptions): string {
+export function lineChartSvg(input: LineSeries[], options: LineChartOptions): string {
+  // Points with an undefined coordinate (e.g. precision with no detections) are left out.
+  const series = input.map((s) => ({
+    ...s,
+    points: s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)),
+  }));
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y));
   const xRange = options.xRange ?? [Math.min(...xs), Math.max(...xs)];

@@ -37,7 +37,7 @@ export function bestThreshold(pairs: readonly ScoredPair[]): ThresholdChoice {
   // Threshold below everything: all rejected → the different-person pairs are right.
   let correct = valid.filter((p) => !p.same).length;
   const candidates: { t: number; correct: number }[] = [{ t: valid[0]!.distance - 1e-6, correct }];
-  for (let i = 0; i < valid.length; ) {
+  for (let i = 0; i < valid.length;) {
     const d = valid[i]!.distance;
     // Moving the threshold past all pairs at distance d accepts them.
     while (i < valid.length && valid[i]!.distance === d) {
@@ -78,7 +78,12 @@ export function tarAtFar(pairs: readonly ScoredPair[], far: number): TarAtFar {
   const k = Math.floor(far * impostor.length + 1e-9);
   const threshold = impostor[k] ?? Infinity;
   const accepted = genuine.filter((d) => d < threshold).length;
-  return { far, allowedFalseAccepts: k, threshold, tar: genuine.length > 0 ? accepted / genuine.length : NaN };
+  return {
+    far,
+    allowedFalseAccepts: k,
+    threshold,
+    tar: genuine.length > 0 ? accepted / genuine.length : NaN,
+  };
 }
 
 /** Area under the ROC curve: P(genuine distance < impostor distance), ties counting ½. */
@@ -109,7 +114,8 @@ export function equalErrorRate(pairs: readonly ScoredPair[]): { eer: number; thr
   for (const t of thresholds) {
     const frr = genuine.filter((d) => !(d <= t)).length / genuine.length;
     const far = impostor.filter((d) => d <= t).length / impostor.length;
-    if (Math.abs(frr - far) < best.gap) best = { gap: Math.abs(frr - far), eer: (frr + far) / 2, threshold: t };
+    if (Math.abs(frr - far) < best.gap)
+      best = { gap: Math.abs(frr - far), eer: (frr + far) / 2, threshold: t };
   }
   return { eer: best.eer, threshold: best.threshold };
 }

@@ -48,8 +48,9 @@ describe('recognise_user → req_id → add_user → recognised (real models, em
     const sample = demoImage(1);
     const { faces } = await t.app.get(FaceAnalysisService).detect(sample);
     expect(faces.length).toBeGreaterThanOrEqual(3);
-    [personA, personB, personC] = await Promise.all(faces.slice(0, 3).map((f) => cropAround(sample, f.box)));
-    personA2 = await variantOf(personA!);
+    const crops = await Promise.all(faces.slice(0, 3).map((f) => cropAround(sample, f.box)));
+    [personA, personB, personC] = crops as [Buffer, Buffer, Buffer];
+    personA2 = await variantOf(personA);
   });
 
   afterAll(async () => {
@@ -155,8 +156,9 @@ describe('recognition API errors and the other endpoints', () => {
     key = await t.key('recognise', 'enroll', 'manage');
     const sample = demoImage(1);
     const { faces } = await t.app.get(FaceAnalysisService).detect(sample);
-    [face, otherFace] = await Promise.all(faces.slice(0, 2).map((f) => cropAround(sample, f.box)));
-    faceVariant = await variantOf(face!);
+    const crops = await Promise.all(faces.slice(0, 2).map((f) => cropAround(sample, f.box)));
+    [face, otherFace] = crops as [Buffer, Buffer];
+    faceVariant = await variantOf(face);
   });
 
   afterAll(async () => {

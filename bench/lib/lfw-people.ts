@@ -1,0 +1,46 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export interface Person {
+  name: string;
+  /** Absolute paths of the person's images, in LFW's numbering order (`_0001.jpg` first). */
+  images: string[];
+}
+
+/**
+ * Every person of an LFW-style folder (`<dir>/images/<Name>/<Name>_<NNNN>.jpg`), sorted by name;
+ * undefined when the folder does not exist, so callers can fall back to other images.
+ */
+export function listLfwPeople(dir: string): Person[] | undefined {
+  const root = path.resolve(dir, 'images');
+  if (!existsSync(root)) return undefined;
+  return readdirSync(root)
+    .sort()
+    .map((name) => ({
+      name,
+      images: readdirSync(path.join(root, name))
+        .filter((f) => /\.jpe?g$/i.test(f))
+        .sort()
+        .map((f) => path.join(root, name, f)),
+    }))
+    .filter((p) => p.images.length > 0);
+}
+
+/** Every k-th element, so a limited sample is spread over the whole (alphabetical) list. */
+export function spread<T>(items: readonly T[], count: number): T[] {
+  if (count >= items.length) return [...items];
+  const out: T[] = [];
+  const step = items.length / count;
+  for (let i = 0; i < count; i++) out.push(items[Math.floor(i * step)]!);
+  return out;
+}
+
+/** face-api's demo photos (3–6 faces each), the fallback when no LFW folder is present. */
+export function demoImagePaths(): string[] {
+  const dir = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')),
+    'demo',
+  );
+  return [1, 2, 3, 4, 5, 6].map((n) => path.join(dir, `sample${n}.jpg`)).filter((f) => existsSync(f));
+}

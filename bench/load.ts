@@ -1,0 +1,365 @@
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BenchApiClient, errorCode } from './lib/api-client.js';
+import { parseOptions } from './lib/args.js';
+import { demoImagePaths, listLfwPeople, spread } from './lib/lfw-people.js';
+import { imageBody, type MultipartBody } from './lib/multipart.js';
+import { CpuMeter, describeLoad, resetPeakRss, statusMiB } from './lib/proc-stats.js';
+import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
+import { ensureBuilt, externalService, type ServiceHandle, startService } from './lib/service-process.js';
+import { benchConfig, startPipeline } from './lib/setup.js';
+import { seededRandom, shuffle } from './lib/random.js';
+import { forEachConcurrent, msSince, percentile, round, summarize } from './lib/stats.js';
+
+/**
+ * Load test of `POST /api/v1/recognise_user` over HTTP with real photos. Starts the service as a
+ * child process (fresh embedded database, rate limits lifted) unless `--url`/`--key` name a
+ * running one, enrols people from LFW (first image of people with ≥ 2 images), then drives
+ * recognise_user with autocannon at each concurrency for a fixed duration. Probes rotate over
+ * the other images of enrolled people and first images of people not enrolled.
+ *
+ * Also times `FaceAnalysisService.analyze` in this process on the same probe images (before the
+ * service starts, so the two never compete for the CPU): the "bare pipeline" that the p50 at
+ * concurrency 1 is compared with.
+ *
+ *   npm run bench:load -- [--dir ../shared/lfw-dev] [--duration 20] [--concurrency 1,4,8,12]
+ *                         [--enrol 200] [--probes 160] [--url http://host:3000 --key frk_… [--pid N]]
+ */
+
+const args = parseOptions({
+  dir: { type: 'string', default: '../shared/lfw-dev' },
+  duration: { type: 'string', default: '20' },
+  concurrency: { type: 'string', default: '1,4,8,12' },
+  enrol: { type: 'string', default: '200' },
+  probes: { type: 'string', default: '160' },
+  'unknown-share': { type: 'string', default: '0.25' },
+  timeout: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '10' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  pid: { type: 'string' },
+  'no-build': { type: 'boolean', default: false },
+});
+
+interface ImageFile {
+  person: string;
+  file: string;
+  bytes: Buffer;
+  known: boolean;
+}
+
+interface LevelResult {
+  concurrency: number;
+  durationS: number;
+  requests: number;
+  throughputRps: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  connectionErrors: number;
+  matches: number;
+  noMatches: number;
+  serverCpuPct: number;
+  /** VmHWM: the peak during this level, or since the server started where it cannot be reset. */
+  serverPeakRssMiB: number | undefined;
+  peakRssSinceStart: boolean;
+  clientCpuPct: number;
+}
+
+const read = (person: string, file: string, known: boolean): ImageFile => ({
+  person,
+  file,
+  bytes: readFileSync(file),
+  known,
+});
+
+/** Enrolment images and probe images: LFW when present, face-api's demo photos otherwise. */
+function selectImages(dir: string, enrolCount: number, probeCount: number, unknownShare: number) {
+  const people = listLfwPeople(dir);
+  if (!people) {
+    info(`no LFW folder at ${dir}: using face-api's demo photos (group photos; the largest face is used)`);
+    const demo = demoImagePaths();
+    return {
+      source: 'face-api demo',
+      enrol: demo.slice(0, 3).map((f) => read(path.basename(f), f, true)),
+      probes: demo.map((f, i) => read(path.basename(f), f, i < 3)),
+    };
+  }
+  const candidates = people.filter((p) => p.images.length >= 2);
+  const enrolled = spread(candidates, enrolCount);
+  const enrolledNames = new Set(enrolled.map((p) => p.name));
+  const unknownCount = Math.round(probeCount * unknownShare);
+  const known = spread(
+    enrolled.flatMap((p) => p.images.slice(1).map((f) => ({ person: p.name, file: f }))),
+    probeCount - unknownCount,
+  );
+  const unknown = spread(
+    people.filter((p) => !enrolledNames.has(p.name)),
+    unknownCount,
+  ).map((p) => ({ person: p.name, file: p.images[0]! }));
+  return {
+    source: `LFW ${path.resolve(dir)}`,
+    enrol: enrolled.map((p) => read(p.name, p.images[0]!, true)),
+    // Shuffled (with a fixed seed) so known and unknown faces alternate in the rotation.
+    probes: shuffle(
+      [
+        ...known.map((p) => read(p.person, p.file, true)),
+        ...unknown.map((p) => read(p.person, p.file, false)),
+      ],
+      seededRandom(1),
+    ),
+  };
+}
+
+/**
+ * `analyze()` in this process on every probe, after a warm-up: the time the service cannot go
+ * below. Probes in which no face is found are dropped (they would be 400s in the load test).
+ */
+async function barePipeline(probes: ImageFile[]) {
+  const pipeline = await startPipeline(benchConfig());
+  try {
+    for (const probe of probes.slice(0, 5)) await pipeline.analysis.analyze(probe.bytes);
+    const timed: { probe: ImageFile; ms: number }[] = [];
+    let noFace = 0;
+    const tick = progress('bare pipeline', probes.length);
+    for (const [i, probe] of probes.entries()) {
+      const started = process.hrtime.bigint();
+      const result = await pipeline.analysis.analyze(probe.bytes);
+      const ms = msSince(started);
+      if (result.faces.length > 0) timed.push({ probe, ms });
+      else noFace++;
+      tick(i + 1);
+    }
+    return { timed, noFace };
+  } finally {
+    await pipeline.close();
+  }
+}
+
+async function enrol(client: BenchApiClient, images: ImageFile[]) {
+  const outcomes = new Map<string, number>();
+  const tick = progress('enrol', images.length);
+  let done = 0;
+  await forEachConcurrent(images, 2, async (image) => {
+    const response = await client.addUser(image.person.replace(/_/g, ' '), image.bytes);
+    const outcome =
+      response.status === 201 ? 'enrolled' : `HTTP ${response.status}/${errorCode(response) ?? '-'}`;
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    tick(++done);
+  });
+  return Object.fromEntries(outcomes);
+}
+
+function runLevel(service: ServiceHandle, bodies: MultipartBody[], concurrency: number, seconds: number) {
+  const latencies: number[] = [];
+  let matches = 0;
+  let noMatches = 0;
+  let next = 0;
+  const pid = service.pid;
+  const peakReset = pid !== undefined && resetPeakRss(pid);
+  const serverCpu = pid !== undefined ? new CpuMeter(pid) : undefined;
+  const clientCpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  return new Promise<LevelResult>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: service.url,
+        connections: concurrency,
+        duration: seconds,
+        timeout: args.number('timeout'),
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/recognise_user',
+            // Every request takes the next probe body, so all clients together rotate over them.
+            setupRequest: (request) => {
+              const body = bodies[next++ % bodies.length]!;
+              return {
+                ...request,
+                headers: { 'x-api-key': service.key, 'content-type': body.contentType },
+                body: body.body,
+              };
+            },
+            onResponse: (status, body) => {
+              if (status !== 200) return;
+              if (body.includes('"status":"success"')) matches++;
+              else if (body.includes('"no_match"')) noMatches++;
+            },
+          },
+        ],
+      },
+      (error: unknown, result: autocannon.Result) => {
+        clearInterval(ticker);
+        if (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        const wallS = msSince(started) / 1000;
+        const cpu = process.cpuUsage(clientCpu);
+        resolve({
+          concurrency,
+          durationS: round(result.duration, 1),
+          requests: latencies.length,
+          throughputRps: round(latencies.length / result.duration, 2),
+          p50Ms: round(percentile(latencies, 50), 1),
+          p95Ms: round(percentile(latencies, 95), 1),
+          p99Ms: round(percentile(latencies, 99), 1),
+          maxMs: round(Math.max(...latencies), 1),
+          errors: result.non2xx + result.errors,
+          non2xx: result.non2xx,
+          timeouts: result.timeouts,
+          connectionErrors: result.errors,
+          matches,
+          noMatches,
+          serverCpuPct: serverCpu ? round(serverCpu.percentOfOneCore(), 0) : Number.NaN,
+          serverPeakRssMiB: pid !== undefined ? round(statusMiB(pid, 'VmHWM') ?? Number.NaN, 0) : undefined,
+          peakRssSinceStart: !peakReset,
+          clientCpuPct: round((100 * (cpu.user + cpu.system)) / 1e6 / wallS, 0),
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+    });
+    const ticker = setInterval(() => {
+      info(
+        `[c=${concurrency}] ${msSince(started) / 1000 < seconds ? `${(msSince(started) / 1000).toFixed(0)}/${seconds} s` : 'finishing'}` +
+          `, ${latencies.length} responses, p50 so far ${round(percentile(latencies, 50), 0)} ms`,
+      );
+    }, 5000);
+  });
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  const load = describeLoad(machine.cpus);
+  info(`bench:load on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  info(load.text);
+  const levels = args.numbers('concurrency');
+  const duration = args.number('duration');
+  const images = selectImages(
+    args.string('dir'),
+    args.number('enrol'),
+    args.number('probes'),
+    args.number('unknown-share'),
+  );
+  info(`${images.source}: ${images.enrol.length} enrolment images, ${images.probes.length} probe images`);
+
+  const bare = await barePipeline(images.probes);
+  const probes = bare.timed.map((t) => t.probe);
+  if (probes.length === 0) throw new Error('no probe image has a detectable face');
+  const bareMs = summarize(bare.timed.map((t) => t.ms));
+  info(
+    `bare pipeline: p50 ${round(bareMs.p50, 1)} ms, mean ${round(bareMs.mean, 1)} ms over ${bareMs.n} images ` +
+      `(${bare.noFace} without a face dropped from the probes)`,
+  );
+
+  const url = args.optionalString('url');
+  let service: ServiceHandle;
+  if (url) {
+    const pid = args.optionalString('pid');
+    service = externalService(url, args.string('key'), pid ? Number(pid) : undefined);
+  } else {
+    ensureBuilt(args.flag('no-build'));
+    service = await startService({ label: 'load', scopes: ['recognise', 'enroll'] });
+  }
+  const results: LevelResult[] = [];
+  let enrolment: Record<string, number> = {};
+  try {
+    const client = new BenchApiClient(service.url, service.key);
+    enrolment = await enrol(client, images.enrol);
+    info(`enrolment: ${JSON.stringify(enrolment)}`);
+    for (const probe of probes.slice(0, args.number('warmup'))) await client.recognise(probe.bytes);
+    const bodies = probes.map((p) => imageBody(p.bytes));
+    for (const concurrency of levels) {
+      info(`[c=${concurrency}] ${duration} s of recognise_user with ${concurrency} client(s)`);
+      const level = await runLevel(service, bodies, concurrency, duration);
+      info(
+        `[c=${concurrency}] ${level.requests} requests, ${level.throughputRps} req/s, p50 ${level.p50Ms} ms, ` +
+          `p95 ${level.p95Ms} ms, ${level.errors} errors, server CPU ${level.serverCpuPct} %`,
+      );
+      results.push(level);
+    }
+  } finally {
+    await service.stop();
+  }
+
+  const c1 = results.find((r) => r.concurrency === 1);
+  const ratio = c1 ? c1.p50Ms / bareMs.p50 : Number.NaN;
+  const c12 = results.find((r) => r.concurrency === 12);
+  printTable(
+    `recognise_user under load (${images.source}; ${probes.length} probe images, ${images.enrol.length} enrolled; ` +
+      `${duration} s per level; ${load.text})`,
+    [
+      'clients',
+      'requests',
+      'req/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'match',
+      'no_match',
+      'server CPU %',
+      'server peak RSS MiB',
+      'client CPU %',
+    ],
+    results.map((r) => [
+      r.concurrency,
+      r.requests,
+      r.throughputRps,
+      r.p50Ms,
+      r.p95Ms,
+      r.p99Ms,
+      r.maxMs,
+      r.errors,
+      r.matches,
+      r.noMatches,
+      r.serverCpuPct,
+      r.serverPeakRssMiB ?? 'n/a',
+      r.clientCpuPct,
+    ]),
+  );
+  printTable(
+    'Targets',
+    ['target', 'measured', 'met'],
+    [
+      [
+        'p50 at 1 client ≤ 1.3 × bare pipeline p50',
+        `${c1?.p50Ms ?? 'n/a'} ms / ${round(bareMs.p50, 1)} ms = ${round(ratio, 2)}×`,
+        ratio <= 1.3 ? 'yes' : 'no',
+      ],
+      [
+        '12 clients: 0 errors, p95 < 1.5 s',
+        c12 ? `${c12.errors} errors, p95 ${c12.p95Ms} ms` : 'not run',
+        c12 ? (c12.errors === 0 && c12.p95Ms < 1500 ? 'yes' : 'no') : 'n/a',
+      ],
+    ],
+  );
+  printJson({
+    benchmark: 'load',
+    machine,
+    loadAverageAtStart: load.loadAverage,
+    loadHigh: load.high,
+    images: {
+      source: images.source,
+      enrolled: images.enrol.length,
+      probes: probes.length,
+      noFaceDropped: bare.noFace,
+    },
+    enrolment,
+    durationS: duration,
+    barePipelineMs: { p50: round(bareMs.p50, 2), mean: round(bareMs.mean, 2), p95: round(bareMs.p95, 2) },
+    p50RatioConcurrency1: round(ratio, 3),
+    levels: results,
+  });
+}
+
+await main();
