@@ -82,6 +82,8 @@ export interface MachineInfo {
   node: string;
   platform: string;
   date: string;
+  /** 1/5/15-minute load averages when the report was written: other work on the machine skews timings. */
+  loadAverage: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -99,6 +101,7 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 

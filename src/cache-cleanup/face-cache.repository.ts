@@ -16,16 +16,8 @@ export interface CachedFaceEntry {
   expiresAt: Date;
 }
 
-interface CachedFaceRow {
-  reqId: string;
-  embedding: string;
-  model: string;
-  detectionScore: number;
-  box: Box;
-  imageSha256: string;
-  metadata: Record<string, unknown>;
-  expiresAt: Date;
-}
+/** A row as read back: pgvector's text form in place of the vector. */
+type CachedFaceRow = Omit<CachedFaceEntry, 'embedding'> & { embedding: string };
 
 /** The table of unmatched faces waiting to be enrolled by `req_id`. */
 @Injectable()

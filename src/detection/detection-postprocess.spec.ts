@@ -78,6 +78,19 @@ describe('letterbox and decodeSsdOutput', () => {
     expect(faces[1]?.box.width).toBeCloseTo(100);
   });
 
+  it('maps boxes back from a zoomed-out, centred placement', () => {
+    // 1000×500 at fill 0.5: resized to 256×128, placed at (128, 192) in the 512 square.
+    const zoomed = letterbox(1000, 500, 512, 0.5);
+    expect(zoomed).toMatchObject({ resizedWidth: 256, resizedHeight: 128, offsetX: 128, offsetY: 192 });
+    // The image pixel box (200, 100, 200×200) lands at (179.2, 217.6, 51.2×51.2) in the square.
+    const boxes = new Float32Array([217.6 / 512, 179.2 / 512, 268.8 / 512, 230.4 / 512]);
+    const [face] = decodeSsdOutput(boxes, new Float32Array([0.9]), zoomed, { minScore: 0.5, minFaceSize: 1 });
+    expect(face?.box.x).toBeCloseTo(200, 3);
+    expect(face?.box.y).toBeCloseTo(100, 3);
+    expect(face?.box.width).toBeCloseTo(200, 3);
+    expect(face?.box.height).toBeCloseTo(200, 3);
+  });
+
   it('suppresses duplicate anchors on the same face', () => {
     const boxes = new Float32Array([0.1, 0.1, 0.3, 0.3, 0.11, 0.1, 0.31, 0.3]);
     const faces = decodeSsdOutput(boxes, new Float32Array([0.8, 0.95]), geometry, {

@@ -1,9 +1,11 @@
 import type { Box } from '../face/face.types.js';
 
 /**
- * How a source image was placed into the detector's square input: scaled so its longer side
- * fills `inputSize`, anchored top-left, the rest zero (face-api's `padToSquare` without
- * centring). The scale is kept per axis because the resized size is rounded to whole pixels.
+ * How a source image was placed into the detector's square input. Normally (`fill` 1) it is
+ * scaled so its longer side fills `inputSize`, anchored top-left, the rest zero — face-api's
+ * `padToSquare` without centring. With `fill` < 1 it is shrunk further and centred, which gives
+ * the SSD the context it needs to find a face that fills a tightly cropped photo. The scale is
+ * kept per axis because the resized size is rounded to whole pixels.
  */
 export interface Letterbox {
   inputSize: number;
@@ -12,6 +14,9 @@ export interface Letterbox {
   /** Size of the resized image inside the square input. */
   resizedWidth: number;
   resizedHeight: number;
+  /** Top-left corner of the resized image inside the square input. */
+  offsetX: number;
+  offsetY: number;
 }
 
 export interface ScoredBox {
@@ -26,14 +31,20 @@ export interface SsdDecodeOptions {
   maxResults?: number;
 }
 
-export function letterbox(imageWidth: number, imageHeight: number, inputSize: number): Letterbox {
-  const scale = inputSize / Math.max(imageWidth, imageHeight);
+export function letterbox(imageWidth: number, imageHeight: number, inputSize: number, fill = 1): Letterbox {
+  const target = Math.max(1, Math.round(inputSize * fill));
+  const scale = target / Math.max(imageWidth, imageHeight);
+  const resizedWidth = Math.min(target, Math.max(1, Math.round(imageWidth * scale)));
+  const resizedHeight = Math.min(target, Math.max(1, Math.round(imageHeight * scale)));
+  const centred = fill < 1;
   return {
     inputSize,
     imageWidth,
     imageHeight,
-    resizedWidth: Math.min(inputSize, Math.max(1, Math.round(imageWidth * scale))),
-    resizedHeight: Math.min(inputSize, Math.max(1, Math.round(imageHeight * scale))),
+    resizedWidth,
+    resizedHeight,
+    offsetX: centred ? Math.floor((inputSize - resizedWidth) / 2) : 0,
+    offsetY: centred ? Math.floor((inputSize - resizedHeight) / 2) : 0,
   };
 }
 
@@ -85,10 +96,10 @@ export function decodeSsdOutput(
   geometry: Letterbox,
   options: SsdDecodeOptions,
 ): ScoredBox[] {
-  const { inputSize, imageWidth, imageHeight, resizedWidth, resizedHeight } = geometry;
+  const { inputSize, imageWidth, imageHeight, resizedWidth, resizedHeight, offsetX, offsetY } = geometry;
   // Normalised square coordinates → source pixels, per axis (resizedWidth / imageWidth is the scale).
-  const toX = (inputSize * imageWidth) / resizedWidth;
-  const toY = (inputSize * imageHeight) / resizedHeight;
+  const sx = imageWidth / resizedWidth;
+  const sy = imageHeight / resizedHeight;
 
   const candidates: ScoredBox[] = [];
   for (let i = 0; i < scores.length; i++) {
@@ -98,9 +109,14 @@ export function decodeSsdOutput(
     const xmin = boxes[i * 4 + 1] ?? 0;
     const ymax = boxes[i * 4 + 2] ?? 0;
     const xmax = boxes[i * 4 + 3] ?? 0;
-    const x0 = Math.min(xmin, xmax) * toX;
-    const y0 = Math.min(ymin, ymax) * toY;
-    const box = { x: x0, y: y0, width: Math.abs(xmax - xmin) * toX, height: Math.abs(ymax - ymin) * toY };
+    const x0 = (Math.min(xmin, xmax) * inputSize - offsetX) * sx;
+    const y0 = (Math.min(ymin, ymax) * inputSize - offsetY) * sy;
+    const box = {
+      x: x0,
+      y: y0,
+      width: Math.abs(xmax - xmin) * inputSize * sx,
+      height: Math.abs(ymax - ymin) * inputSize * sy,
+    };
     candidates.push({ box, score });
   }
 

@@ -160,28 +160,34 @@ export function affineScale(t: Affine): number {
 export function warpAffine(src: RgbImage, chipToSrc: Affine, size: number): RgbImage {
   const out = new Uint8Array(size * size * 3);
   const { data, width, height } = src;
+  const { a, b, c, d, e, f } = chipToSrc;
   const stride = width * 3;
-  for (let row = 0; row < size; row++) {
-    let sx = chipToSrc.b * row + chipToSrc.c;
-    let sy = chipToSrc.e * row + chipToSrc.f;
-    for (let col = 0; col < size; col++, sx += chipToSrc.a, sy += chipToSrc.d) {
-      if (sx < 0 || sy < 0 || sx > width - 1 || sy > height - 1) continue;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const x1 = Math.min(x0 + 1, width - 1);
-      const y1 = Math.min(y0 + 1, height - 1);
+  const maxX = width - 1;
+  const maxY = height - 1;
+  // Runs on the event loop for every face: locals, integer truncation (coordinates are ≥ 0 here)
+  // and an unrolled channel loop keep it near 1 ms per chip.
+  for (let row = 0, o = 0; row < size; row++) {
+    let sx = b * row + c;
+    let sy = e * row + f;
+    for (let col = 0; col < size; col++, sx += a, sy += d, o += 3) {
+      if (sx < 0 || sy < 0 || sx > maxX || sy > maxY) continue;
+      const x0 = sx | 0;
+      const y0 = sy | 0;
       const wx = sx - x0;
       const wy = sy - y0;
       const i00 = y0 * stride + x0 * 3;
-      const i01 = y0 * stride + x1 * 3;
-      const i10 = y1 * stride + x0 * 3;
-      const i11 = y1 * stride + x1 * 3;
-      const o = (row * size + col) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = data[i00 + ch]! + (data[i01 + ch]! - data[i00 + ch]!) * wx;
-        const bottom = data[i10 + ch]! + (data[i11 + ch]! - data[i10 + ch]!) * wx;
-        out[o + ch] = Math.round(top + (bottom - top) * wy);
-      }
+      const i01 = x0 < maxX ? i00 + 3 : i00;
+      const i10 = y0 < maxY ? i00 + stride : i00;
+      const i11 = x0 < maxX ? i10 + 3 : i10;
+      const w00 = (1 - wx) * (1 - wy);
+      const w01 = wx * (1 - wy);
+      const w10 = (1 - wx) * wy;
+      const w11 = wx * wy;
+      out[o] = data[i00]! * w00 + data[i01]! * w01 + data[i10]! * w10 + data[i11]! * w11 + 0.5;
+      out[o + 1] =
+        data[i00 + 1]! * w00 + data[i01 + 1]! * w01 + data[i10 + 1]! * w10 + data[i11 + 1]! * w11 + 0.5;
+      out[o + 2] =
+        data[i00 + 2]! * w00 + data[i01 + 2]! * w01 + data[i10 + 2]! * w10 + data[i11 + 2]! * w11 + 0.5;
     }
   }
   return { data: out, width: size, height: size };

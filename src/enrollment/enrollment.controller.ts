@@ -7,14 +7,12 @@ import {
   ParseUUIDPipe,
   Post,
   UploadedFile,
-  UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyProtected, InferenceRoute, RequireScopes } from '../api-keys/api-key.decorators.js';
 import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
 import { requireImage, type UploadedImage } from '../common/uploads.js';
-import { ImageUploadDto } from '../faces/dto/image-upload.dto.js';
+import { ImageUpload } from '../faces/dto/image-upload.dto.js';
 import { AddFaceResponseDto } from './dto/add-face.dto.js';
 import { AddUserDto, AddUserResponseDto } from './dto/add-user.dto.js';
 import { EnrollmentService } from './enrollment.service.js';
@@ -29,15 +27,13 @@ export class EnrollmentController {
   @Post('add_user')
   @InferenceRoute()
   @HttpCode(HttpStatus.CREATED)
-  @UseInterceptors(FileInterceptor('image'))
   @ApiOperation({
     summary: 'Enrol a user from a req_id or an image',
     description:
       'Give `req_id` (from an unmatched recognise_user call) or `image`. Refused with 409 when the e-mail ' +
       'is taken or the face already belongs to an enrolled user; a refused call leaves the req_id usable.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ type: AddUserDto })
+  @ImageUpload(AddUserDto, 'application/json')
   @ApiCreatedResponse({ type: AddUserResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503)
   async addUser(@Body() dto: AddUserDto, @UploadedFile() image?: UploadedImage): Promise<AddUserResponseDto> {
@@ -48,10 +44,8 @@ export class EnrollmentController {
   @Post('users/:id/faces')
   @InferenceRoute()
   @HttpCode(HttpStatus.CREATED)
-  @UseInterceptors(FileInterceptor('image'))
   @ApiOperation({ summary: 'Add another face to a user (refused when it matches a different user)' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: ImageUploadDto })
+  @ImageUpload()
   @ApiCreatedResponse({ type: AddFaceResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503)
   async addFace(

@@ -8,7 +8,7 @@ import {
   UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileFieldsInterceptor, FileInterceptor } from '@nestjs/platform-express';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
   ApiConsumes,
@@ -22,7 +22,7 @@ import { ApiKeyProtected, InferenceRoute, RequireScopes } from '../api-keys/api-
 import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
 import { BadRequestError } from '../common/domain-error.js';
 import { requireImage, type UploadedImage } from '../common/uploads.js';
-import { ImageUploadDto } from '../faces/dto/image-upload.dto.js';
+import { ImageUpload } from '../faces/dto/image-upload.dto.js';
 import { IdentifyRequestDto, IdentifyResponseDto } from './dto/identify.dto.js';
 import { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response.dto.js';
 import { VerifyRequestDto, VerifyResponseDto } from './dto/verify.dto.js';
@@ -38,15 +38,13 @@ export class RecognitionController {
   @Post('recognise_user')
   @InferenceRoute()
   @HttpCode(HttpStatus.OK)
-  @UseInterceptors(FileInterceptor('image'))
   @ApiOperation({
     summary: 'Recognise the person in an image',
     description:
       'Uses the largest face. A match returns the user; otherwise the face is cached under a `req_id` ' +
       '(valid for CACHE_TTL_SECONDS) that `add_user` accepts instead of an image.',
   })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: ImageUploadDto })
+  @ImageUpload()
   @ApiExtraModels(RecogniseMatchDto, RecogniseNoMatchDto)
   @ApiOkResponse({
     description: 'A match (`status: success`) or no match with a `req_id` (`status: failure`)',
@@ -62,10 +60,8 @@ export class RecognitionController {
   @Post('identify')
   @InferenceRoute()
   @HttpCode(HttpStatus.OK)
-  @UseInterceptors(FileInterceptor('image'))
   @ApiOperation({ summary: '1:N — the closest enrolled users, or an explicit unknown' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: IdentifyRequestDto })
+  @ImageUpload(IdentifyRequestDto)
   @ApiOkResponse({ type: IdentifyResponseDto })
   @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
   identify(

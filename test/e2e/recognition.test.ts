@@ -345,19 +345,17 @@ describe('recognition API errors and the other endpoints', () => {
 describe.skipIf(!HAS_LFW)('LFW pairs through the API (when ../shared/lfw-dev is present)', () => {
   let t: TestApp;
   let key: string;
-  // Same-person pairs of LFW View 1 DevTest, one per person: enrol one photo, recognise the other.
-  const pairs = [
-    ...new Map(
-      readFileSync(path.join(LFW_DIR, 'pairsDevTest.txt'), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1, 60)
-        .map((line) => line.split('\t'))
-        .map(([name, i, j]) => [name!, { name: name!, first: Number(i), second: Number(j) }] as const),
-    ).values(),
-  ].slice(0, 12);
+  let pairs: Array<{ name: string; first: number; second: number }> = [];
 
   beforeAll(async () => {
+    // Same-person pairs of LFW View 1 DevTest, one per person: enrol one photo, recognise the other.
+    const lines = readFileSync(path.join(LFW_DIR, 'pairsDevTest.txt'), 'utf8').trim().split('\n').slice(1, 60);
+    const byName = new Map(
+      lines
+        .map((line) => line.split('\t'))
+        .map(([name, i, j]) => [name!, { name: name!, first: Number(i), second: Number(j) }] as const),
+    );
+    pairs = [...byName.values()].slice(0, 12);
     t = await startTestApp();
     key = await t.key('recognise', 'enroll');
   });

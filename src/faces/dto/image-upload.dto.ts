@@ -1,5 +1,7 @@
 import { Allow } from 'class-validator';
-import { ApiProperty } from '@nestjs/swagger';
+import { applyDecorators, type Type, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiProperty } from '@nestjs/swagger';
 
 /** Documents a multipart body whose only field is the image. */
 export class ImageUploadDto {
@@ -11,4 +13,16 @@ export class ImageUploadDto {
   // The file arrives through Multer, not the body; declared only for the OpenAPI schema.
   @Allow()
   image?: unknown;
+}
+
+/**
+ * A route that takes one image in the multipart field `image` (plus the text fields of `body`),
+ * documented as such in OpenAPI. The file is held in memory under the global Multer limits.
+ */
+export function ImageUpload(body: Type = ImageUploadDto, ...alsoConsumes: string[]): MethodDecorator {
+  return applyDecorators(
+    UseInterceptors(FileInterceptor('image')),
+    ApiConsumes('multipart/form-data', ...alsoConsumes),
+    ApiBody({ type: body }),
+  );
 }

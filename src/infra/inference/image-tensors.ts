@@ -4,7 +4,8 @@ import type { SquareFit } from '../../detection/landmark-geometry.js';
 import type { Box, RgbImage } from '../../face/face.types.js';
 
 /**
- * Builders for the models' NHWC float inputs (RGB, 0..255; normalisation is inside the graphs).
+ * Builders for the models' NHWC inputs: RGB bytes 0..255, widened to float32 by the worker
+ * (normalisation is inside the graphs).
  * Resizing is left to libvips, which filters properly when shrinking and runs on libuv's pool,
  * and the zero padding is written here: one sharp pipeline applies extend() after resize(), so
  * pad-then-resize would need two pipelines and a full-size intermediate image.
@@ -14,33 +15,32 @@ function rawInput(image: RgbImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
 }
 
-/** Copies packed RGB bytes into `out` as floats at (offsetX, offsetY) of a `size`-wide square. */
+/** Copies packed RGB rows into `out` at (offsetX, offsetY) of a `size`-wide square. */
 function blit(
   pixels: Uint8Array,
   width: number,
   height: number,
-  out: Float32Array,
+  out: Uint8Array | Float32Array,
   base: number,
   size: number,
   offsetX = 0,
   offsetY = 0,
 ): void {
+  const row = width * 3;
   for (let y = 0; y < height; y++) {
-    const src = y * width * 3;
-    const dst = base + ((y + offsetY) * size + offsetX) * 3;
-    for (let i = 0; i < width * 3; i++) out[dst + i] = pixels[src + i]!;
+    out.set(pixels.subarray(y * row, (y + 1) * row), base + ((y + offsetY) * size + offsetX) * 3);
   }
 }
 
-/** The detector input: the image scaled into the top-left of a black `inputSize` square. */
-export async function letterboxTensor(image: RgbImage, geometry: Letterbox): Promise<Float32Array> {
-  const { inputSize, resizedWidth, resizedHeight } = geometry;
+/** The detector input: the image scaled into a black `inputSize` square as `geometry` says. */
+export async function letterboxTensor(image: RgbImage, geometry: Letterbox): Promise<Uint8Array> {
+  const { inputSize, resizedWidth, resizedHeight, offsetX, offsetY } = geometry;
   const pixels =
     resizedWidth === image.width && resizedHeight === image.height
       ? image.data
       : await rawInput(image).resize(resizedWidth, resizedHeight, { fit: 'fill' }).raw().toBuffer();
-  const out = new Float32Array(inputSize * inputSize * 3);
-  blit(pixels, resizedWidth, resizedHeight, out, 0, inputSize);
+  const out = new Uint8Array(inputSize * inputSize * 3);
+  blit(pixels, resizedWidth, resizedHeight, out, 0, inputSize, offsetX, offsetY);
   return out;
 }
 
@@ -49,7 +49,7 @@ export async function writeCropTensor(
   image: RgbImage,
   crop: Box,
   fit: SquareFit,
-  batch: Float32Array,
+  batch: Uint8Array | Float32Array,
   index: number,
 ): Promise<void> {
   const pixels = await rawInput(image)
@@ -70,9 +70,9 @@ export async function writeCropTensor(
 }
 
 /** Stacks equally sized square chips into one [N, size, size, 3] batch. */
-export function chipsTensor(chips: RgbImage[], size: number): Float32Array {
+export function chipsTensor(chips: RgbImage[], size: number): Uint8Array {
   const stride = size * size * 3;
-  const out = new Float32Array(chips.length * stride);
+  const out = new Uint8Array(chips.length * stride);
   chips.forEach((chip, i) => {
     if (chip.width !== size || chip.height !== size) {
       throw new RangeError(`Chip ${i} is ${chip.width}×${chip.height}; the embedder needs ${size}×${size}`);

@@ -76,10 +76,20 @@ describe('InferencePool', () => {
   });
 
   it('replaces a worker that hangs past the task timeout', async () => {
-    const p = pool({ workers: 1, taskTimeoutMs: 200 });
+    const p = pool({ workers: 1, taskTimeoutMs: 200, queueTimeoutMs: 10_000 });
     await p.start();
     await expect(p.run('detector', input(-2))).rejects.toThrow(/timed out/);
     await expect(p.run('detector', input(7))).resolves.toBeDefined();
+  });
+
+  it('fails queued tasks with 503 when no worker comes back in time', async () => {
+    const p = pool({ workers: 1, taskTimeoutMs: 300 });
+    await p.start();
+    // The crash takes the only worker down; the next task waits in the queue meanwhile.
+    const crashed = p.run('detector', input(-1));
+    const waiting = p.run('detector', input(-1, 0));
+    await expect(crashed).rejects.toBeInstanceOf(ModelUnavailableError);
+    await expect(waiting).rejects.toBeInstanceOf(ModelUnavailableError);
   });
 
   it('passes model errors through without restarting the worker', async () => {

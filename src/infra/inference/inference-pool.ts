@@ -1,12 +1,10 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ModelUnavailableError } from '../../face/face.errors.js';
 import {
   type ModelName,
   type NamedTensors,
+  type OutputTensors,
   type RunRequest,
   transferList,
   type WorkerInit,
@@ -20,6 +18,7 @@ import {
   modelId,
   verifyModelFile,
 } from './model-files.js';
+import { createWorker } from './worker-launcher.js';
 
 export interface InferencePoolOptions {
   models: WorkerModel[];
@@ -29,6 +28,8 @@ export interface InferencePoolOptions {
   maxQueue: number;
   /** A task running longer than this is failed and its worker replaced (a hung native call). */
   taskTimeoutMs: number;
+  /** A task waiting longer than this for a worker is failed (default `taskTimeoutMs`). */
+  queueTimeoutMs?: number;
   manifest?: ModelManifest;
   /** Hash the files against the manifest before loading them (tests with fake workers skip it). */
   verifyFiles?: boolean;
@@ -40,7 +41,9 @@ interface Task {
   id: number;
   model: ModelName;
   inputs: NamedTensors;
-  resolve: (outputs: NamedTensors) => void;
+  /** Fails the task if no worker takes it in time (e.g. every worker is down and restarting). */
+  queueTimer?: NodeJS.Timeout;
+  resolve: (outputs: OutputTensors) => void;
   reject: (error: Error) => void;
 }
 
@@ -126,7 +129,7 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
    * Runs one model. The input buffers are transferred to the worker, so the caller's arrays are
    * detached (length 0) afterwards; outputs come back the same way.
    */
-  run(model: ModelName, inputs: NamedTensors): Promise<NamedTensors> {
+  run(model: ModelName, inputs: NamedTensors): Promise<OutputTensors> {
     if (!this.started || this.closing) {
       return Promise.reject(new ModelUnavailableError('The face models are not loaded'));
     }
@@ -135,8 +138,15 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
         new ModelUnavailableError('The face recognition service is overloaded; retry shortly'),
       );
     }
-    return new Promise<NamedTensors>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, model, inputs, resolve, reject });
+    return new Promise<OutputTensors>((resolve, reject) => {
+      const task: Task = { id: this.nextId++, model, inputs, resolve, reject };
+      task.queueTimer = setTimeout(() => {
+        const index = this.queue.indexOf(task);
+        if (index < 0) return;
+        this.queue.splice(index, 1);
+        reject(new ModelUnavailableError('No inference worker became available in time; please retry'));
+      }, this.options.queueTimeoutMs ?? this.options.taskTimeoutMs);
+      this.queue.push(task);
       this.dispatch();
     });
   }
@@ -148,8 +158,10 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
     while ((this.queue.length > 0 || this.slots.some((s) => s.state === 'busy')) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const task of this.queue.splice(0))
+    for (const task of this.queue.splice(0)) {
+      clearTimeout(task.queueTimer);
       task.reject(new ModelUnavailableError('The service is shutting down'));
+    }
     await Promise.all(
       this.slots.map(async (slot) => {
         this.settle(slot, new ModelUnavailableError('The service is shutting down'));
@@ -167,6 +179,7 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
       if (this.queue.length === 0) return;
       if (slot.state !== 'idle' || !slot.worker) continue;
       const task = this.queue.shift()!;
+      clearTimeout(task.queueTimer);
       slot.state = 'busy';
       slot.task = task;
       slot.timer = setTimeout(() => this.onTimeout(slot, task), this.options.taskTimeoutMs);
@@ -270,18 +283,4 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
     slot.task = undefined;
     task?.reject(error);
   }
-}
-
-/**
- * Compiled builds run `inference.worker.js` directly. From TypeScript sources (vitest, tsx) the
- * worker is bootstrapped through tsx's `tsImport`: Node 20 does not apply `--import tsx` from a
- * worker's execArgv before loading its entry file.
- */
-function createWorker(url: URL, workerData: WorkerInit): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
-  // The ESM build of tsx's API; its CommonJS build registers hooks by a path that breaks in workers.
-  const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then((api) => api.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)}))`;
-  return new Worker(code, { eval: true, workerData });
 }

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   type ModelName,
-  type NamedTensors,
+  type OutputTensors,
   type RunRequest,
   transferList,
   type WorkerInit,
@@ -12,7 +12,7 @@ import {
 /**
  * Hosts the ONNX Runtime sessions. ORT's `run()` does its native work on the calling JS thread,
  * so it lives here, off the server's event loop. The pool sends one task at a time; inputs and
- * outputs travel as transferred Float32Array buffers (no copies).
+ * outputs travel as transferred buffers (no copies); byte inputs are widened to float32 here.
  */
 
 const port = parentPort;
@@ -56,10 +56,14 @@ async function run(request: RunRequest): Promise<void> {
   try {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, { data, dims }] of Object.entries(request.inputs)) {
-      feeds[name] = new ort.Tensor('float32', data, dims);
+      feeds[name] = new ort.Tensor(
+        'float32',
+        data instanceof Float32Array ? data : new Float32Array(data),
+        dims,
+      );
     }
     const results = await session.run(feeds);
-    const outputs: NamedTensors = {};
+    const outputs: OutputTensors = {};
     for (const [name, tensor] of Object.entries(results)) {
       // Copy into a fresh buffer we own: ORT may hand out views it manages, which cannot be transferred.
       outputs[name] = { data: new Float32Array(tensor.data as Float32Array), dims: [...tensor.dims] };

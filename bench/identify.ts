@@ -1,0 +1,389 @@
+import 'reflect-metadata';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BenchApiClient, errorCode } from './lib/api-client.js';
+import { parseOptions } from './lib/args.js';
+import {
+  countBy,
+  equalErrorPoint,
+  genuineOutcome,
+  identifyAnswer,
+  impostorOutcome,
+  type ProbeRecord,
+  type Rates,
+  ratesAt,
+  recogniseAnswer,
+  thresholdGrid,
+} from './lib/identification.js';
+import { listLfwPeople, type Person, spread } from './lib/lfw-people.js';
+import { describeLoad } from './lib/proc-stats.js';
+import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
+import { ensureBuilt, externalService, type ServiceHandle, startService } from './lib/service-process.js';
+import { benchConfig } from './lib/setup.js';
+import { forEachConcurrent, pct, round } from './lib/stats.js';
+import { lineChartSvg, writeSvg } from './lib/svg.js';
+
+/**
+ * The owner's identification protocol on LFW, end to end through the HTTP API.
+ *
+ * - FRR: enrol the first image of every person with ≥ 2 images (add_user), probe with the second.
+ *   A probe is falsely rejected unless it is matched to that person's user; wrong-user matches
+ *   (misidentifications) and "no face" (601) are also rejections, counted separately.
+ * - FAR: split the people in two alternating halves, enrol the first image of each person of one
+ *   half on a fresh service, probe with every image of the other half. Any match is a false
+ *   acceptance.
+ *
+ * Each phase runs twice on the same database: recognise_user on the service as configured (the
+ * headline numbers, the real decision path), then identify (top_k 1) after a restart with
+ * MATCH_THRESHOLD=2, which returns the nearest user whatever the distance, so FRR and FAR can be
+ * computed for any threshold. Per-probe answers are written to --out for offline analysis.
+ *
+ *   npm run bench:identify -- [--dir ../shared/lfw-dev] [--limit 200] [--phases frr,far]
+ *   npm run bench:identify -- --url http://host:3000 --key frk_… --phases frr   (an empty service)
+ */
+
+const args = parseOptions({
+  dir: { type: 'string', default: '../shared/lfw-dev' },
+  limit: { type: 'string' },
+  phases: { type: 'string', default: 'frr,far' },
+  concurrency: { type: 'string', default: '2' },
+  'max-threshold': { type: 'string', default: '0.25' },
+  step: { type: 'string', default: '0.0025' },
+  svg: { type: 'string', default: 'docs/img/identify-far-frr.svg' },
+  out: { type: 'string', default: 'bench/results/identify-probes.json' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  'no-build': { type: 'boolean', default: false },
+});
+
+interface Image {
+  person: string;
+  file: string;
+}
+
+interface PhaseResult {
+  phase: 'frr' | 'far';
+  enrolment: Record<string, number>;
+  probes: ProbeRecord[];
+  /** The threshold the recognise pass ran with (reported by the service in match responses). */
+  serviceThreshold?: number;
+}
+
+const displayName = (person: string) => person.replace(/_/g, ' ');
+
+async function enrolAll(client: BenchApiClient, images: Image[], label: string) {
+  const userIds = new Map<string, string>();
+  const outcomes: string[] = [];
+  const tick = progress(label, images.length);
+  let done = 0;
+  await forEachConcurrent(images, args.number('concurrency'), async (image) => {
+    const response = await client.addUser(displayName(image.person), readFileSync(image.file));
+    const userId = response.body?.user_id;
+    if (response.status === 201 && typeof userId === 'string') {
+      userIds.set(image.person, userId);
+      outcomes.push('enrolled');
+    } else {
+      const code = errorCode(response);
+      outcomes.push(
+        code === 601
+          ? 'no face (601)'
+          : code === 602
+            ? 'face too small (602)'
+            : response.status === 409
+              ? 'already enrolled as another user (409)'
+              : `HTTP ${response.status}`,
+      );
+    }
+    tick(++done);
+  });
+  return { userIds, enrolment: countBy(outcomes) as Record<string, number> };
+}
+
+async function probeAll(
+  client: BenchApiClient,
+  probes: ProbeRecord[],
+  pass: 'recognise' | 'nearest',
+  label: string,
+): Promise<number | undefined> {
+  let threshold: number | undefined;
+  const tick = progress(label, probes.length);
+  let done = 0;
+  await forEachConcurrent(probes, args.number('concurrency'), async (probe) => {
+    const bytes = readFileSync(probe.image);
+    if (pass === 'recognise') {
+      const response = await client.recognise(bytes);
+      probe.recognise = recogniseAnswer(response);
+      if (typeof response.body?.threshold === 'number') threshold = response.body.threshold;
+    } else {
+      probe.nearest = identifyAnswer(await client.identify(bytes, 1));
+    }
+    tick(++done);
+  });
+  return threshold;
+}
+
+/** One phase on a fresh database: enrol, the recognise pass, then the MATCH_THRESHOLD=2 pass. */
+async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image[]): Promise<PhaseResult> {
+  const external = args.optionalString('url');
+  const first: ServiceHandle & { dataDir?: string } = external
+    ? externalService(external, args.string('key'))
+    : await startService({ label: `${phase}/default threshold` });
+  let probes: ProbeRecord[];
+  let enrolment: Record<string, number>;
+  let serviceThreshold: number | undefined;
+  try {
+    const client = new BenchApiClient(first.url, first.key);
+    const enrolled = await enrolAll(client, enrol, `${phase} enrol`);
+    enrolment = enrolled.enrolment;
+    info(`${phase} enrolment: ${JSON.stringify(enrolment)}`);
+    probes = probeImages.map((p) => ({
+      person: p.person,
+      image: p.file,
+      expectedUserId: phase === 'frr' ? enrolled.userIds.get(p.person) : undefined,
+    }));
+    serviceThreshold = await probeAll(client, probes, 'recognise', `${phase} recognise_user`);
+    // Against an external service the nearest pass sees only what its threshold lets through.
+    if (external) await probeAll(client, probes, 'nearest', `${phase} identify`);
+  } finally {
+    await first.stop();
+  }
+  if (!external) {
+    const sweep = await startService({
+      label: `${phase}/MATCH_THRESHOLD=2`,
+      dataDir: first.dataDir,
+      key: first.key,
+      env: { MATCH_THRESHOLD: '2' },
+    });
+    try {
+      await probeAll(new BenchApiClient(sweep.url, sweep.key), probes, 'nearest', `${phase} identify`);
+    } finally {
+      await sweep.stop();
+    }
+  }
+  return { phase, enrolment, probes, serviceThreshold };
+}
+
+function frrPlan(people: Person[]) {
+  const eligible = people.filter((p) => p.images.length >= 2);
+  return {
+    enrol: eligible.map((p) => ({ person: p.name, file: p.images[0]! })),
+    probes: eligible.map((p) => ({ person: p.name, file: p.images[1]! })),
+  };
+}
+
+function farPlan(people: Person[]) {
+  const enrolled = people.filter((_, i) => i % 2 === 0);
+  const strangers = people.filter((_, i) => i % 2 === 1);
+  return {
+    enrol: enrolled.map((p) => ({ person: p.name, file: p.images[0]! })),
+    probes: strangers.flatMap((p) => p.images.map((file) => ({ person: p.name, file }))),
+  };
+}
+
+function writeCurve(
+  curve: Rates[],
+  threshold: number,
+  file: string,
+  counts: { genuine: number; impostor: number },
+): void {
+  const percent = (points: { x: number; y: number }[]) => points.map((p) => ({ x: p.x, y: 100 * p.y }));
+  const frr = percent(curve.map((r) => ({ x: r.threshold, y: r.frr })));
+  const far = percent(curve.map((r) => ({ x: r.threshold, y: r.far })));
+  const misid = percent(curve.map((r) => ({ x: r.threshold, y: r.misidentification })));
+  const svg = lineChartSvg(
+    [
+      { label: `FRR (${counts.genuine} genuine probes)`, points: frr },
+      { label: `FAR (${counts.impostor} impostor probes)`, points: far },
+      { label: 'misidentifications (in FRR)', points: misid },
+      {
+        label: `service threshold ${threshold}`,
+        points: [
+          { x: threshold, y: 0 },
+          { x: threshold, y: 100 },
+        ],
+        color: '#555',
+      },
+    ],
+    {
+      title: 'LFW identification through the API: FRR and FAR vs threshold',
+      xLabel: 'threshold (cosine distance; accept when distance ≤ threshold)',
+      yLabel: '% of probes',
+      yRange: [0, 100],
+    },
+  );
+  writeSvg(file, svg);
+  info(`wrote ${file}`);
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  const load = describeLoad(machine.cpus);
+  info(load.text);
+  const all = listLfwPeople(args.string('dir'));
+  if (!all)
+    throw new Error(`no LFW folder at ${args.string('dir')} (expected images/<Name>/<Name>_0001.jpg)`);
+  const limit = args.optionalInt('limit');
+  const people = limit ? spread(all, limit) : all;
+  const phases = args.string('phases').split(',');
+  if (args.optionalString('url') && phases.length > 1) {
+    throw new Error('with --url, run one phase at a time (--phases frr or --phases far) on an empty service');
+  }
+  if (!args.optionalString('url')) ensureBuilt(args.flag('no-build'));
+  const threshold = benchConfig().matching.threshold;
+  info(
+    `${people.length} people, ${people.reduce((n, p) => n + p.images.length, 0)} images; service threshold ${threshold}`,
+  );
+
+  const results: PhaseResult[] = [];
+  if (phases.includes('frr')) {
+    const plan = frrPlan(people);
+    results.push(await runPhase('frr', plan.enrol, plan.probes));
+  }
+  if (phases.includes('far')) {
+    const plan = farPlan(people);
+    results.push(await runPhase('far', plan.enrol, plan.probes));
+  }
+  const genuine = results.find((r) => r.phase === 'frr')?.probes ?? [];
+  const impostor = results.find((r) => r.phase === 'far')?.probes ?? [];
+
+  // Headline: the recognise_user decisions of the service as configured.
+  const gOutcomes = genuine.map((p) =>
+    genuineOutcome(p.recognise ?? { kind: 'error', status: 0 }, p.expectedUserId),
+  );
+  const iOutcomes = impostor.map((p) => impostorOutcome(p.recognise ?? { kind: 'error', status: 0 }));
+  const g = countBy(gOutcomes);
+  const im = countBy(iOutcomes);
+  const notEnrolled = genuine.filter((p) => !p.expectedUserId).length;
+  const farAttempts = impostor.length - (im['no-face'] ?? 0);
+  const headline = {
+    genuineProbes: genuine.length,
+    correct: g.correct ?? 0,
+    falseRejections: genuine.length - (g.correct ?? 0),
+    frrPct: pct(genuine.length - (g.correct ?? 0), genuine.length),
+    noMatch: g['no-match'] ?? 0,
+    misidentifications: g['wrong-user'] ?? 0,
+    noFace: g['no-face'] ?? 0,
+    errors: g.error ?? 0,
+    probesOfPeopleNotEnrolled: notEnrolled,
+    impostorProbes: impostor.length,
+    impostorNoFace: im['no-face'] ?? 0,
+    impostorErrors: im.error ?? 0,
+    falseAcceptances: im.accepted ?? 0,
+    farPct: pct(im.accepted ?? 0, farAttempts),
+  };
+
+  // The same decisions recomputed from the nearest answers at the service's threshold.
+  const fromNearest = ratesAt(genuine, impostor, threshold);
+  const agree = (a: string, b: string) => (a === b ? 1 : 0);
+  const genuineAgreement = genuine.reduce(
+    (n, p, i) =>
+      n +
+      agree(
+        gOutcomes[i]!,
+        genuineOutcome(p.nearest ?? { kind: 'error', status: 0 }, p.expectedUserId, threshold),
+      ),
+    0,
+  );
+  const impostorAgreement = impostor.reduce(
+    (n, p, i) =>
+      n + agree(iOutcomes[i]!, impostorOutcome(p.nearest ?? { kind: 'error', status: 0 }, threshold)),
+    0,
+  );
+
+  const curve = thresholdGrid(args.number('max-threshold'), args.number('step')).map((t) =>
+    ratesAt(genuine, impostor, t),
+  );
+  const eer = equalErrorPoint(curve);
+  const bothUnder1 = curve.filter((r) => r.frr <= 0.01 && r.far <= 0.01);
+  const bestFrrAtFar1 = curve.filter((r) => r.far <= 0.01).sort((a, b) => a.frr - b.frr)[0];
+  const bestFarAtFrr1 = curve.filter((r) => r.frr <= 0.01).sort((a, b) => a.far - b.far)[0];
+  if (genuine.length > 0 && impostor.length > 0) {
+    writeCurve(curve, threshold, args.string('svg'), { genuine: genuine.length, impostor: farAttempts });
+  }
+  mkdirSync(path.dirname(args.string('out')), { recursive: true });
+  writeFileSync(args.string('out'), JSON.stringify({ threshold, phases: results }, null, 1));
+  info(`per-probe answers written to ${args.string('out')}`);
+
+  printTable(
+    `LFW identification through the HTTP API (${path.resolve(args.string('dir'))}, ${people.length} people; ${load.text})`,
+    ['phase', 'enrolment', 'probes', 'outcomes (recognise_user, threshold ' + threshold + ')'],
+    results.map((r) => [
+      r.phase,
+      JSON.stringify(r.enrolment),
+      r.probes.length,
+      JSON.stringify(r.phase === 'frr' ? g : im),
+    ]),
+  );
+  const sweepRow = (label: string, r: Rates | undefined): (string | number)[] =>
+    r
+      ? [
+          label,
+          r.threshold,
+          round(100 * r.frr, 2),
+          round(100 * r.misidentification, 2),
+          round(100 * r.far, 2),
+        ]
+      : [label, 'n/a', '', '', ''];
+  printTable(
+    'FRR / FAR at chosen thresholds (from identify with MATCH_THRESHOLD=2)',
+    ['point', 'threshold', 'FRR %', 'misidentified %', 'FAR %'],
+    [
+      sweepRow('service threshold', fromNearest),
+      sweepRow('equal error rate', eer),
+      sweepRow('lowest FRR with FAR ≤ 1 %', bestFrrAtFar1),
+      sweepRow('lowest FAR with FRR ≤ 1 %', bestFarAtFrr1),
+    ],
+  );
+  printTable(
+    'Targets (headline: recognise_user at the service threshold)',
+    ['target', 'measured', 'met'],
+    [
+      [
+        'FRR ≤ 1 %',
+        `${headline.frrPct} % (${headline.falseRejections}/${headline.genuineProbes}: ${headline.noMatch} no match, ` +
+          `${headline.misidentifications} wrong user, ${headline.noFace} no face, ${headline.errors} errors)`,
+        headline.frrPct <= 1 ? 'yes' : 'no',
+      ],
+      [
+        'FAR ≤ 1 %',
+        `${headline.farPct} % (${headline.falseAcceptances}/${farAttempts}; ${headline.impostorNoFace} probes without a face)`,
+        headline.farPct <= 1 ? 'yes' : 'no',
+      ],
+      [
+        'both ≤ 1 % at some threshold',
+        bothUnder1.length > 0
+          ? `${bothUnder1[0]!.threshold}–${bothUnder1.at(-1)!.threshold}`
+          : 'none on the grid',
+        bothUnder1.length > 0 ? 'yes' : 'no',
+      ],
+    ],
+  );
+  printJson({
+    benchmark: 'identify',
+    machine,
+    loadAverageAtStart: load.loadAverage,
+    loadHigh: load.high,
+    dataset: { dir: path.resolve(args.string('dir')), people: people.length },
+    threshold,
+    serviceThresholds: results.map((r) => r.serviceThreshold),
+    enrolment: Object.fromEntries(results.map((r) => [r.phase, r.enrolment])),
+    headline,
+    recomputedAtThreshold: fromNearest,
+    agreement: {
+      genuine: `${genuineAgreement}/${genuine.length}`,
+      impostor: `${impostorAgreement}/${impostor.length}`,
+    },
+    equalErrorRate: eer,
+    lowestFrrWithFarUnder1: bestFrrAtFar1,
+    lowestFarWithFrrUnder1: bestFarAtFrr1,
+    thresholdsWithBothUnder1: bothUnder1.map((r) => r.threshold),
+    curve: curve.map((r) => ({
+      t: r.threshold,
+      frr: round(r.frr, 5),
+      far: round(r.far, 5),
+      misid: round(r.misidentification, 5),
+    })),
+  });
+}
+
+await main();
