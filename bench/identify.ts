@@ -254,6 +254,9 @@ async function main(): Promise<void> {
   const g = countBy(gOutcomes);
   const im = countBy(iOutcomes);
   const notEnrolled = genuine.filter((p) => !p.expectedUserId).length;
+  // The same rate over the people the service agreed to enrol (failures to enrol left out).
+  const enrolledOutcomes = gOutcomes.filter((_, i) => genuine[i]!.expectedUserId);
+  const enrolledCorrect = enrolledOutcomes.filter((o) => o === 'correct').length;
   const farAttempts = impostor.length - (im['no-face'] ?? 0);
   const headline = {
     genuineProbes: genuine.length,
@@ -265,6 +268,8 @@ async function main(): Promise<void> {
     noFace: g['no-face'] ?? 0,
     errors: g.error ?? 0,
     probesOfPeopleNotEnrolled: notEnrolled,
+    frrOfEnrolledPct: pct(enrolledOutcomes.length - enrolledCorrect, enrolledOutcomes.length),
+    enrolledProbes: enrolledOutcomes.length,
     impostorProbes: impostor.length,
     impostorNoFace: im['no-face'] ?? 0,
     impostorErrors: im.error ?? 0,
@@ -341,7 +346,9 @@ async function main(): Promise<void> {
       [
         'FRR ≤ 1 %',
         `${headline.frrPct} % (${headline.falseRejections}/${headline.genuineProbes}: ${headline.noMatch} no match, ` +
-          `${headline.misidentifications} wrong user, ${headline.noFace} no face, ${headline.errors} errors)`,
+          `${headline.misidentifications} wrong user, ${headline.noFace} no face, ${headline.errors} errors; ` +
+          `${notEnrolled} probes of people the service did not enrol; ${headline.frrOfEnrolledPct} % ` +
+          `over the ${enrolledOutcomes.length} enrolled people)`,
         headline.frrPct <= 1 ? 'yes' : 'no',
       ],
       [

@@ -1,17 +1,25 @@
 import 'reflect-metadata';
-import { createHash, randomUUID } from 'node:crypto';
-import { Prisma } from '../src/generated/prisma/client.js';
 import { EmbeddedPostgres, IN_MEMORY } from '../src/infra/database/embedded-postgres.js';
 import { Migrator } from '../src/infra/database/migrator.js';
-import { toPgVector } from '../src/infra/database/pgvector.js';
-import { createPrismaClient, type PrismaService } from '../src/infra/database/prisma.service.js';
-import { MatchingRepository, type UserCandidate } from '../src/matching/matching.repository.js';
+import { createPrismaClient } from '../src/infra/database/prisma.service.js';
+import { MatchingRepository } from '../src/matching/matching.repository.js';
 import { parseOptions } from './lib/args.js';
+import { fitGaussianFaceModel, type GaussianFaceModel } from './lib/embedding-model.js';
+import { lfwEmbeddingPairs } from './lib/lfw-embeddings.js';
 import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
+import {
+  insertFaces,
+  measuredDistances,
+  recall,
+  roundTrips,
+  runQueries,
+  scanNode,
+  setting,
+} from './lib/search-gallery.js';
 import { benchConfig } from './lib/setup.js';
 import { msSince, percentile, round } from './lib/stats.js';
-import { cosineDistance, type SyntheticFace, SyntheticFaceGenerator } from './lib/synthetic-faces.js';
+import { type SyntheticFace, SyntheticFaceGenerator } from './lib/synthetic-faces.js';
 
 /**
  * Nearest-face search at gallery scale, through `MatchingRepository.findNearestUsers` — the SQL
@@ -25,17 +33,24 @@ import { cosineDistance, type SyntheticFace, SyntheticFaceGenerator } from './li
  * The embedded PGlite database by default; a real PostgreSQL + pgvector when DATABASE_URL is set
  * (same code; the faces table must be empty there, and the rows written are deleted afterwards).
  *
- *   npm run bench:search -- [--sizes 10000,100000] [--queries 200] [--ef 40,100]
+ * `--fit <lfw dir>` draws the vectors from a Gaussian model fitted to production embeddings of
+ * LFW photo pairs (lib/embedding-model.ts) instead of the isotropic generator.
+ *
+ *   npm run bench:search -- [--sizes 10000,100000] [--queries 200] [--ef 40,100,200]
+ *                           [--fit ../shared/lfw-dev [--fit-people 600]]
  */
 
 const args = parseOptions({
   sizes: { type: 'string', default: '10000,100000' },
   queries: { type: 'string', default: '200' },
-  ef: { type: 'string', default: '40,100' },
+  ef: { type: 'string', default: '40,100,200' },
   'top-k': { type: 'string', default: '10' },
   'unknown-share': { type: 'string', default: '0.1' },
-  'intra-distance': { type: 'string', default: '0.06' },
-  'inter-distance': { type: 'string', default: '0.35' },
+  // Means of the same-person and different-person pair distances on LFW DevTest (bench:lfw).
+  'intra-distance': { type: 'string', default: '0.046' },
+  'inter-distance': { type: 'string', default: '0.165' },
+  fit: { type: 'string' },
+  'fit-people': { type: 'string', default: '600' },
   'max-faces': { type: 'string', default: '3' },
   batch: { type: 'string', default: '500' },
   seed: { type: 'string', default: '42' },
@@ -44,7 +59,6 @@ const args = parseOptions({
   force: { type: 'boolean', default: false },
 });
 
-const MODEL = 'bench-synthetic-128';
 const DIM = 128;
 const INDEX = 'faces_embedding_hnsw_idx';
 const WITH_INDEX_ROWS = 1000;
@@ -56,6 +70,9 @@ interface ModeResult {
   meanMs: number;
   /** Share of queries whose first user is the exact first user (undefined for exact itself). */
   recallAt1?: number;
+  /** recall@1 over queries of enrolled identities, and over strangers. */
+  recallAt1Known?: number;
+  recallAt1Unknown?: number;
   /** Mean share of the exact top-k users that are also returned. */
   recallAtK?: number;
   plan: string;
@@ -72,117 +89,6 @@ interface SizeResult {
   modes: ModeResult[];
 }
 
-const setting = (db: PrismaService, name: string, value: string) =>
-  db.$queryRaw(Prisma.sql`SELECT set_config(${name}, ${value}, false)`);
-
-/** One multi-row INSERT per table per batch; vectors travel as parameters cast with ::vector. */
-async function insertFaces(
-  db: PrismaService,
-  faces: SyntheticFace[],
-  userIds: Map<number, string>,
-  from: number,
-) {
-  const newUsers: Prisma.Sql[] = [];
-  for (const face of faces) {
-    if (userIds.has(face.identity)) continue;
-    const id = randomUUID();
-    userIds.set(face.identity, id);
-    newUsers.push(Prisma.sql`(${id}::uuid, ${`bench-search-${face.identity}`}, '1970-01-01'::date, now())`);
-  }
-  if (newUsers.length > 0) {
-    await db.$executeRaw`INSERT INTO users (id, name, birthdate, updated_at) VALUES ${Prisma.join(newUsers)}`;
-  }
-  const rows = faces.map((face, i) => {
-    const sha = createHash('sha256')
-      .update(`${from + i}`)
-      .digest('hex');
-    return Prisma.sql`(${userIds.get(face.identity)!}::uuid, ${toPgVector(face.vector)}::vector, ${MODEL}, 0.99,
-      '{"x":0,"y":0,"width":100,"height":100}'::jsonb, ${sha}, now())`;
-  });
-  await db.$executeRaw`INSERT INTO faces (user_id, embedding, model, detection_score, box, image_sha256, updated_at)
-    VALUES ${Prisma.join(rows)}`;
-}
-
-/** The plan of the repository's inner query under the current settings, reduced to its scan node. */
-async function scanNode(db: PrismaService, probe: Float32Array, topK: number): Promise<string> {
-  // Mirrors the inner query of MatchingRepository.findNearestUsers, for EXPLAIN only.
-  const rows = await db.$queryRaw<Array<{ 'QUERY PLAN': string }>>(Prisma.sql`
-    EXPLAIN SELECT f.id FROM faces f WHERE f.model = ${MODEL}
-    ORDER BY f.embedding <=> ${toPgVector(probe)}::vector LIMIT ${topK}`);
-  const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-  return (
-    /Index Scan using (\S+)/.exec(plan)?.[0] ?? /Seq Scan on \S+/.exec(plan)?.[0] ?? plan.split('\n')[0]!
-  );
-}
-
-async function runQueries(
-  repository: MatchingRepository,
-  probes: SyntheticFace[],
-  topK: number,
-  label: string,
-): Promise<{ ms: number[]; answers: UserCandidate[][] }> {
-  const query = (probe: SyntheticFace) =>
-    repository.findNearestUsers({ embedding: probe.vector, model: MODEL, topK, maxDistance: 2, limit: topK });
-  // Warm-up: the first queries after a settings change or index build read cold pages.
-  for (const probe of probes.slice(0, 10)) await query(probe);
-  const ms: number[] = [];
-  const answers: UserCandidate[][] = [];
-  const tick = progress(label, probes.length);
-  for (const [i, probe] of probes.entries()) {
-    const started = process.hrtime.bigint();
-    answers.push(await query(probe));
-    ms.push(msSince(started));
-    tick(i + 1);
-  }
-  return { ms, answers };
-}
-
-/** The floor under every query: a trivial statement through the same client and connection. */
-async function roundTrips(db: PrismaService, n: number): Promise<number[]> {
-  for (let i = 0; i < 10; i++) await db.$queryRaw`SELECT 1`;
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = process.hrtime.bigint();
-    await db.$queryRaw`SELECT 1`;
-    ms.push(msSince(started));
-  }
-  return ms;
-}
-
-function recall(exact: UserCandidate[][], approx: UserCandidate[][]): { at1: number; atK: number } {
-  let hits1 = 0;
-  let sumK = 0;
-  exact.forEach((truth, i) => {
-    const got = approx[i]!;
-    if (truth[0] && got[0]?.userId === truth[0].userId) hits1++;
-    const ids = new Set(got.map((c) => c.userId));
-    sumK += truth.length > 0 ? truth.filter((c) => ids.has(c.userId)).length / truth.length : 1;
-  });
-  return { at1: exact.length > 0 ? hits1 / exact.length : Number.NaN, atK: sumK / Math.max(exact.length, 1) };
-}
-
-/** Mean same-identity and different-identity distance of the generated faces (a sanity check). */
-function measuredDistances(faces: SyntheticFace[]): { intra: number; inter: number } {
-  let intra = 0;
-  let intraN = 0;
-  let inter = 0;
-  let interN = 0;
-  for (let i = 1; i < Math.min(faces.length, 4000); i++) {
-    const a = faces[i]!;
-    const prev = faces[i - 1]!;
-    const other = faces[(i * 7919) % faces.length]!;
-    if (prev.identity === a.identity) {
-      intra += cosineDistance(a.vector, prev.vector);
-      intraN++;
-    }
-    if (other.identity !== a.identity) {
-      inter += cosineDistance(a.vector, other.vector);
-      interN++;
-    }
-  }
-  return { intra: intra / Math.max(intraN, 1), inter: inter / Math.max(interN, 1) };
-}
-
 async function main(): Promise<void> {
   const machine = machineInfo();
   const load = describeLoad(machine.cpus);
@@ -193,6 +99,19 @@ async function main(): Promise<void> {
   const queryCount = args.number('queries');
   const batch = args.number('batch');
   const url = benchConfig().database.url;
+
+  // Fitted before the database starts: embedding photos is CPU work that should not overlap it.
+  const fitDir = args.optionalString('fit');
+  let model: GaussianFaceModel | undefined;
+  if (fitDir) {
+    const people = args.number('fit-people');
+    const pairs = await lfwEmbeddingPairs(fitDir, people, `bench/results/lfw-embedding-pairs-${people}.json`);
+    model = fitGaussianFaceModel(pairs);
+    info(
+      `fitted model from ${model.pairs} LFW pairs: effective dimensions between ${round(model.effectiveDims.between, 1)}, ` +
+        `within ${round(model.effectiveDims.within, 1)}`,
+    );
+  }
 
   const embedded = url ? undefined : await EmbeddedPostgres.start({ dataDir: args.string('data-dir') });
   const dbUrl = url ?? embedded!.url;
@@ -228,6 +147,7 @@ async function main(): Promise<void> {
       intraDistance: args.number('intra-distance'),
       maxFacesPerIdentity: args.number('max-faces'),
       seed: args.number('seed'),
+      model,
     });
     const userIds = new Map<number, string>();
     const sample: SyntheticFace[] = [];
@@ -280,11 +200,13 @@ async function main(): Promise<void> {
         await setting(db, 'hnsw.ef_search', String(ef));
         const plan = await scanNode(db, probes[0]!.vector, topK);
         const approx = await runQueries(repository, probes, topK, `hnsw ef ${ef} ${size}`);
-        const r = recall(exact.answers, approx.answers);
+        const r = recall(probes, exact.answers, approx.answers);
         modes.push({
           mode: `hnsw ef_search=${ef}`,
           ...latency(approx.ms),
           recallAt1: r.at1,
+          recallAt1Known: r.at1Known,
+          recallAt1Unknown: r.at1Unknown,
           recallAtK: r.atK,
           plan,
         });
@@ -320,6 +242,8 @@ async function main(): Promise<void> {
     }
 
     const generated = measuredDistances(sample);
+    const percent = (value: number | undefined, mode: string) =>
+      value !== undefined ? `${round(100 * value, 1)} %` : mode === 'exact' ? '(truth)' : '';
     const rows = results.flatMap((r) =>
       r.modes.map((m) => [
         r.faces,
@@ -327,14 +251,27 @@ async function main(): Promise<void> {
         m.p50Ms,
         m.p95Ms,
         m.meanMs,
-        m.recallAt1 !== undefined ? `${round(100 * m.recallAt1, 1)} %` : m.mode === 'exact' ? '(truth)' : '',
-        m.recallAtK !== undefined ? `${round(100 * m.recallAtK, 1)} %` : m.mode === 'exact' ? '(truth)' : '',
+        percent(m.recallAt1, m.mode),
+        percent(m.recallAt1Known, m.mode),
+        percent(m.recallAt1Unknown, m.mode),
+        percent(m.recallAtK, m.mode),
         m.plan,
       ]),
     );
     printTable(
       `findNearestUsers (top ${topK} faces → users) on ${where}, ${queryCount} queries per mode; ${load.text}`,
-      ['faces', 'mode', 'p50 ms', 'p95 ms', 'mean ms', 'recall@1', `recall@${topK}`, 'scan'],
+      [
+        'faces',
+        'mode',
+        'p50 ms',
+        'p95 ms',
+        'mean ms',
+        'recall@1',
+        'recall@1 enrolled',
+        'recall@1 strangers',
+        `recall@${topK}`,
+        'scan',
+      ],
       rows,
     );
     printTable(
@@ -376,7 +313,15 @@ async function main(): Promise<void> {
       database: where,
       index: indexDef,
       generator: {
-        ...generator.options,
+        kind: model ? `Gaussian fitted to ${model.pairs} LFW embedding pairs` : 'isotropic',
+        seed: generator.options.seed,
+        maxFacesPerIdentity: generator.options.maxFacesPerIdentity,
+        ...(model
+          ? { effectiveDims: model.effectiveDims }
+          : {
+              interDistance: generator.options.interDistance,
+              intraDistance: generator.options.intraDistance,
+            }),
         measuredIntraDistance: round(generated.intra, 4),
         measuredInterDistance: round(generated.inter, 4),
       },

@@ -40,6 +40,8 @@ export async function createBoxDetector(options: {
   inputSize: number;
   iouThreshold: number;
   threads: number;
+  /** Share of the input the image's longer side fills (below 1: shrunk and centred amid black). */
+  fill?: number;
 }): Promise<BoxDetector> {
   const session = await ort.InferenceSession.create(options.modelPath, {
     executionProviders: ['cpu'],
@@ -58,8 +60,9 @@ export async function createBoxDetector(options: {
     iouThreshold: options.iouThreshold,
     async infer(image) {
       const t0 = process.hrtime.bigint();
-      const geometry = letterbox(image.width, image.height, size);
-      const input = await letterboxTensor(image, geometry);
+      const geometry = letterbox(image.width, image.height, size, options.fill ?? 1);
+      // The production builder returns bytes (the inference worker widens them); ORT wants floats.
+      const input = Float32Array.from(await letterboxTensor(image, geometry));
       const out = await session.run({ input: new ort.Tensor('float32', input, dims) });
       const boxes = out.boxes?.data as Float32Array | undefined;
       const scores = out.scores?.data as Float32Array | undefined;

@@ -117,6 +117,10 @@ class Frame {
   }
 
   legend(entries: { label: string; color: string; dashed?: boolean }[]): void {
+    // A white panel so the legend stays readable where it overlaps the data.
+    this.parts.push(
+      `<rect x="${MARGIN.left + this.plotW - 216}" y="${MARGIN.top + 6}" width="210" height="${entries.length * 18 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
+    );
     entries.forEach((e, i) => {
       const x = MARGIN.left + this.plotW - 210;
       const y = MARGIN.top + 16 + i * 18;

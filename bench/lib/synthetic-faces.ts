@@ -1,3 +1,4 @@
+import { type GaussianFaceModel, sampleAround } from './embedding-model.js';
 import { gaussian, seededRandom } from './random.js';
 
 /**
@@ -14,6 +15,9 @@ import { gaussian, seededRandom } from './random.js';
  * With |g|, |h| ≈ 1 in high dimension, cos(c, c') ≈ 1/(1 + a²) and cos(f, f') ≈ 1/(1 + b²) for
  * two faces of one identity, so a and b follow from the mean distances asked for:
  * a² = d_inter / (1 − d_inter), b² = d_intra / (1 − d_intra). Identities get 1–3 faces.
+ *
+ * With a fitted `GaussianFaceModel` (embedding-model.ts) centres and faces are drawn from the
+ * covariances of real embeddings instead: c = μ + N(0, Σ_between), f = normalise(c + N(0, Σ_within)).
  */
 export interface SyntheticOptions {
   dim: number;
@@ -24,6 +28,8 @@ export interface SyntheticOptions {
   seed: number;
   /** Faces per identity are drawn uniformly from 1..maxFacesPerIdentity. */
   maxFacesPerIdentity: number;
+  /** Draw from covariances fitted to real embeddings; the two distances are then ignored. */
+  model?: GaussianFaceModel;
 }
 
 export interface SyntheticFace {
@@ -65,15 +71,27 @@ export class SyntheticFaceGenerator {
     return out;
   }
 
+  private centre(normal: () => number): Float32Array {
+    const model = this.options.model;
+    if (model) return sampleAround(model.mean, model.between, normal);
+    return normalise(this.noise(normal, this.a, this.mean));
+  }
+
+  private face(centre: Float32Array, normal: () => number): Float32Array {
+    const model = this.options.model;
+    if (model) return normalise(sampleAround(centre, model.within, normal));
+    return normalise(this.noise(normal, this.b, centre));
+  }
+
   /** The next gallery face; a new identity starts when the current one has all its faces. */
   next(): SyntheticFace {
     if (this.remainingOfIdentity === 0) {
-      this.centres.push(normalise(this.noise(this.normal, this.a, this.mean)));
+      this.centres.push(this.centre(this.normal));
       this.remainingOfIdentity = 1 + Math.floor(this.random() * this.options.maxFacesPerIdentity);
     }
     this.remainingOfIdentity--;
     const identity = this.centres.length - 1;
-    return { identity, vector: normalise(this.noise(this.normal, this.b, this.centres[identity]!)) };
+    return { identity, vector: this.face(this.centres[identity]!, this.normal) };
   }
 
   /**
@@ -87,12 +105,9 @@ export class SyntheticFaceGenerator {
     return {
       known: (identities: number): SyntheticFace => {
         const identity = Math.floor(random() * identities);
-        return { identity, vector: normalise(this.noise(normal, this.b, this.centres[identity]!)) };
+        return { identity, vector: this.face(this.centres[identity]!, normal) };
       },
-      unknown: (): SyntheticFace => {
-        const centre = normalise(this.noise(normal, this.a, this.mean));
-        return { identity: -1, vector: normalise(this.noise(normal, this.b, centre)) };
-      },
+      unknown: (): SyntheticFace => ({ identity: -1, vector: this.face(this.centre(normal), normal) }),
       random,
     };
   }

@@ -24,9 +24,10 @@ const demo = (n: number) => readFileSync(path.join(DEMO_DIR, `sample${n}.jpg`));
 const FACE_API_COUNTS: Record<number, number> = { 1: 3, 2: 3, 3: 3, 4: 4, 5: 5, 6: 4 };
 
 /**
- * Cosine distance separating same from different people for this model: the best threshold on
- * LFW View 1 DevTest (98.9 % there; same-person median 0.043, different-person median 0.164).
- * dlib's descriptors share a large common component, so cosine distances are small overall.
+ * Cosine distance separating same from different people for this model, from LFW View 1: the
+ * best threshold on DevTrain is 0.093 (98.0 % on DevTest; same-person median 0.044, different-
+ * person median 0.166). dlib's descriptors share a large common component, so cosine distances
+ * are small overall.
  */
 const VERIFICATION_THRESHOLD = 0.09;
 
@@ -172,7 +173,9 @@ describe('face pipeline on the real models', () => {
     const bytes = [1, 2, 3, 4, 5, 6].map(demo);
     await Promise.all(bytes.map((b) => analysis.analyze(b)));
     clearInterval(timer);
-    expect(maxGap).toBeLessThan(100);
+    // Run on this thread, one SSD pass alone would stall the loop for 150–300 ms on this class of
+    // machine; off it, warm stalls measured 30–70 ms. The margin absorbs a loaded CI runner.
+    expect(maxGap).toBeLessThan(150);
   });
 
   describe.skipIf(!existsSync(LFW_DIR))('LFW View 1 pairs (../shared/lfw-dev)', () => {
