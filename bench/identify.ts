@@ -18,7 +18,7 @@ import {
 import { listLfwPeople, type Person, spread } from './lib/lfw-people.js';
 import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
-import { ensureBuilt, externalService, type ServiceHandle, startService } from './lib/service-process.js';
+import { ensureBuilt, startService } from './lib/service-process.js';
 import { benchConfig } from './lib/setup.js';
 import { forEachConcurrent, pct, round } from './lib/stats.js';
 import { lineChartSvg, writeSvg } from './lib/svg.js';
@@ -33,12 +33,13 @@ import { lineChartSvg, writeSvg } from './lib/svg.js';
  *   half on a fresh service, probe with every image of the other half. Any match is a false
  *   acceptance.
  *
- * Each phase runs twice on the same database: recognise_user on the service as configured (the
- * headline numbers, the real decision path), then identify (top_k 1) after a restart with
+ * Each phase enrols on a fresh database (with the duplicate-face guard off unless --enrol-guard,
+ * see runPhase), then probes twice after restarts on that database: recognise_user on the service
+ * as configured (the headline numbers, the real decision path), then identify (top_k 1) with
  * MATCH_THRESHOLD=2, which returns the nearest user whatever the distance, so FRR and FAR can be
  * computed for any threshold. Per-probe answers are written to --out for offline analysis.
  *
- *   npm run bench:identify -- [--dir ../shared/lfw-dev] [--limit 200] [--phases frr,far]
+ *   npm run bench:identify -- [--dir ../shared/lfw-dev] [--limit 200] [--phases frr,far] [--enrol-guard]
  *   npm run bench:identify -- --url http://host:3000 --key frk_… --phases frr   (an empty service)
  */
 
@@ -53,6 +54,7 @@ const args = parseOptions({
   out: { type: 'string', default: 'bench/results/identify-probes.json' },
   url: { type: 'string' },
   key: { type: 'string' },
+  'enrol-guard': { type: 'boolean', default: false },
   'no-build': { type: 'boolean', default: false },
 });
 
@@ -122,45 +124,60 @@ async function probeAll(
   return threshold;
 }
 
-/** One phase on a fresh database: enrol, the recognise pass, then the MATCH_THRESHOLD=2 pass. */
+/**
+ * One phase on a fresh database: enrolment, then recognise_user at the service's threshold, then
+ * identify after a restart with MATCH_THRESHOLD=2. Enrolment runs with MATCH_THRESHOLD=0 unless
+ * --enrol-guard: add_user refuses a face within the threshold of another user (409), and at the
+ * calibrated threshold that guard refuses many LFW first photos, so "every person enrolled"
+ * would not hold. The guard's refusals are measured separately with --enrol-guard.
+ */
 async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image[]): Promise<PhaseResult> {
-  const external = args.optionalString('url');
-  const first: ServiceHandle & { dataDir?: string } = external
-    ? externalService(external, args.string('key'))
-    : await startService({ label: `${phase}/default threshold` });
-  let probes: ProbeRecord[];
-  let enrolment: Record<string, number>;
-  let serviceThreshold: number | undefined;
-  try {
-    const client = new BenchApiClient(first.url, first.key);
-    const enrolled = await enrolAll(client, enrol, `${phase} enrol`);
-    enrolment = enrolled.enrolment;
-    info(`${phase} enrolment: ${JSON.stringify(enrolment)}`);
-    probes = probeImages.map((p) => ({
+  const toProbes = (userIds: Map<string, string>): ProbeRecord[] =>
+    probeImages.map((p) => ({
       person: p.person,
       image: p.file,
-      expectedUserId: phase === 'frr' ? enrolled.userIds.get(p.person) : undefined,
+      expectedUserId: phase === 'frr' ? userIds.get(p.person) : undefined,
     }));
-    serviceThreshold = await probeAll(client, probes, 'recognise', `${phase} recognise_user`);
-    // Against an external service the nearest pass sees only what its threshold lets through.
-    if (external) await probeAll(client, probes, 'nearest', `${phase} identify`);
+  const external = args.optionalString('url');
+  if (external) {
+    // Against someone else's service: one database, its own threshold; the nearest pass sees
+    // only what that threshold lets through.
+    const client = new BenchApiClient(external, args.string('key'));
+    const enrolled = await enrolAll(client, enrol, `${phase} enrol`);
+    const probes = toProbes(enrolled.userIds);
+    const serviceThreshold = await probeAll(client, probes, 'recognise', `${phase} recognise_user`);
+    await probeAll(client, probes, 'nearest', `${phase} identify`);
+    return { phase, enrolment: enrolled.enrolment, probes, serviceThreshold };
+  }
+
+  const guard = args.flag('enrol-guard');
+  const enrolService = await startService({
+    label: `${phase}/enrol${guard ? '' : ' (MATCH_THRESHOLD=0)'}`,
+    env: guard ? {} : { MATCH_THRESHOLD: '0' },
+  });
+  let enrolled: Awaited<ReturnType<typeof enrolAll>>;
+  try {
+    enrolled = await enrolAll(
+      new BenchApiClient(enrolService.url, enrolService.key),
+      enrol,
+      `${phase} enrol`,
+    );
   } finally {
-    await first.stop();
+    await enrolService.stop();
   }
-  if (!external) {
-    const sweep = await startService({
-      label: `${phase}/MATCH_THRESHOLD=2`,
-      dataDir: first.dataDir,
-      key: first.key,
-      env: { MATCH_THRESHOLD: '2' },
-    });
+  info(`${phase} enrolment: ${JSON.stringify(enrolled.enrolment)}`);
+  const probes = toProbes(enrolled.userIds);
+  const pass = async (label: string, env: Record<string, string>, kind: 'recognise' | 'nearest') => {
+    const service = await startService({ label, dataDir: enrolService.dataDir, key: enrolService.key, env });
     try {
-      await probeAll(new BenchApiClient(sweep.url, sweep.key), probes, 'nearest', `${phase} identify`);
+      return await probeAll(new BenchApiClient(service.url, service.key), probes, kind, `${phase} ${kind}`);
     } finally {
-      await sweep.stop();
+      await service.stop();
     }
-  }
-  return { phase, enrolment, probes, serviceThreshold };
+  };
+  const serviceThreshold = await pass(`${phase}/service threshold`, {}, 'recognise');
+  await pass(`${phase}/MATCH_THRESHOLD=2`, { MATCH_THRESHOLD: '2' }, 'nearest');
+  return { phase, enrolment: enrolled.enrolment, probes, serviceThreshold };
 }
 
 function frrPlan(people: Person[]) {
@@ -372,6 +389,7 @@ async function main(): Promise<void> {
     loadHigh: load.high,
     dataset: { dir: path.resolve(args.string('dir')), people: people.length },
     threshold,
+    enrolmentGuard: args.flag('enrol-guard'),
     serviceThresholds: results.map((r) => r.serviceThreshold),
     enrolment: Object.fromEntries(results.map((r) => [r.phase, r.enrolment])),
     headline,

@@ -40,6 +40,7 @@ const args = parseOptions({
   'retry-pad': { type: 'string', default: '0' },
   'save-faces': { type: 'string' },
   faces: { type: 'string' },
+  'save-distances': { type: 'string' },
 });
 
 const FARS = [0.001, 0.01];
@@ -126,6 +127,18 @@ function writeHistogram(file: string, scores: ScoredPair[], threshold: number): 
     ),
   );
   info(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+/** Share of different-person pairs accepted (distance below the threshold). */
+function falseAcceptRate(pairs: readonly ScoredPair[], threshold: number): number {
+  const impostors = pairs.filter((p) => !p.same);
+  return impostors.filter((p) => p.distance < threshold).length / impostors.length;
+}
+
+/** Share of same-person pairs rejected, a missed face included. */
+function falseRejectRate(pairs: readonly ScoredPair[], threshold: number): number {
+  const genuine = pairs.filter((p) => p.same);
+  return genuine.filter((p) => !(p.distance < threshold)).length / genuine.length;
 }
 
 function evaluate(pairs: ScoredPair[]) {
@@ -348,6 +361,21 @@ async function main(): Promise<void> {
 
   const svgFile = args.flag('no-svg') ? undefined : path.resolve(args.string('svg'));
   if (svgFile) writeHistogram(svgFile, testScores, threshold);
+  const distancesFile = args.optionalString('save-distances');
+  if (distancesFile) {
+    // Per-pair distances (null: a face was not found), to re-plot or re-threshold without re-running.
+    const dump = (pairs: LfwPair[], scores: ScoredPair[]) =>
+      pairs.map((p, i) => ({
+        ...p,
+        distance: Number.isNaN(scores[i]!.distance) ? null : scores[i]!.distance,
+      }));
+    mkdirSync(path.dirname(path.resolve(distancesFile)), { recursive: true });
+    writeFileSync(
+      distancesFile,
+      JSON.stringify({ devTrain: dump(train, trainScores), devTest: dump(test, testScores) }),
+    );
+    info(`saved pair distances to ${distancesFile}`);
+  }
 
   printTable(
     'LFW View 1 — verification (cosine distance, face nearest the image centre)',
@@ -505,6 +533,8 @@ async function main(): Promise<void> {
       failedPairs: trainEval.failedPairs,
       accuracy: pct(trainEval.best.accuracy, 1),
       accuracyBothFacesFound: pct(trainEval.validAccuracy(threshold), 1),
+      farAtThreshold: pct(falseAcceptRate(trainScores, threshold), 1),
+      frrAtThreshold: pct(falseRejectRate(trainScores, threshold), 1),
       auc: round(trainEval.auc, 5),
       eer: pct(trainEval.eer.eer, 1),
       tarAtFar: tarJson(trainEval),
@@ -515,6 +545,8 @@ async function main(): Promise<void> {
       accuracyAtTrainThreshold: pct(testAccuracy, 1),
       accuracyAtRoundedThreshold: pct(testAccuracyRounded, 1),
       accuracyBothFacesFound: pct(testEval.validAccuracy(threshold), 1),
+      farAtTrainThreshold: pct(falseAcceptRate(testScores, threshold), 1),
+      frrAtTrainThreshold: pct(falseRejectRate(testScores, threshold), 1),
       bestAccuracy: pct(testEval.best.accuracy, 1),
       bestThreshold: round(testEval.best.threshold, 4),
       auc: round(testEval.auc, 5),

@@ -349,7 +349,10 @@ describe.skipIf(!HAS_LFW)('LFW pairs through the API (when ../shared/lfw-dev is 
 
   beforeAll(async () => {
     // Same-person pairs of LFW View 1 DevTest, one per person: enrol one photo, recognise the other.
-    const lines = readFileSync(path.join(LFW_DIR, 'pairsDevTest.txt'), 'utf8').trim().split('\n').slice(1, 60);
+    const lines = readFileSync(path.join(LFW_DIR, 'pairsDevTest.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1, 60);
     const byName = new Map(
       lines
         .map((line) => line.split('\t'))
