@@ -220,6 +220,7 @@ async function main(): Promise<void> {
         xLabel: `recall, faces ≥ ${LARGE_FACE} px high (%)`,
         yLabel: 'precision, all detections (%)',
         xRange: [0, 100],
+        legend: 'bottom-left',
         yRange: [0, 100],
       }),
     );

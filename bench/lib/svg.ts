@@ -38,8 +38,11 @@ export interface LineSeries {
   color?: string;
 }
 
+export type LegendPosition = 'top-right' | 'bottom-left';
+
 export interface LineChartOptions {
   title: string;
+  legend?: LegendPosition;
   xLabel: string;
   yLabel: string;
   xRange?: [number, number];
@@ -116,14 +119,20 @@ class Frame {
     );
   }
 
-  legend(entries: { label: string; color: string; dashed?: boolean }[]): void {
+  legend(
+    entries: { label: string; color: string; dashed?: boolean }[],
+    position: LegendPosition = 'top-right',
+  ): void {
+    const height = entries.length * 18 + 4;
+    const left = position === 'top-right' ? MARGIN.left + this.plotW - 216 : MARGIN.left + 8;
+    const top = position === 'top-right' ? MARGIN.top + 6 : MARGIN.top + this.plotH - height - 8;
     // A white panel so the legend stays readable where it overlaps the data.
     this.parts.push(
-      `<rect x="${MARGIN.left + this.plotW - 216}" y="${MARGIN.top + 6}" width="210" height="${entries.length * 18 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
+      `<rect x="${left}" y="${top}" width="210" height="${height}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
     );
     entries.forEach((e, i) => {
-      const x = MARGIN.left + this.plotW - 210;
-      const y = MARGIN.top + 16 + i * 18;
+      const x = left + 6;
+      const y = top + 10 + i * 18;
       const dash = e.dashed ? ' stroke-dasharray="5 3"' : '';
       this.parts.push(
         `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${e.color}" stroke-width="3"${dash}/>`,
@@ -214,7 +223,10 @@ export function lineChartSvg(input: LineSeries[], options: LineChartOptions): st
       );
     }
   });
-  frame.legend(series.map((s, i) => ({ label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]! })));
+  frame.legend(
+    series.map((s, i) => ({ label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]! })),
+    options.legend,
+  );
   return frame.render();
 }
 
