@@ -7,8 +7,8 @@ import { EnvSchema } from './env.schema.js';
  * Default cosine-distance threshold (a pair matches below it), calibrated on LFW View 1 by
  * `npm run bench:lfw`: the accuracy-maximising threshold on pairsDevTrain is 0.09395 (98.14 %).
  * On pairsDevTest it gives 98.1 % (98.4 % on the 997 of 1,000 pairs where both faces were
- * found; the best possible DevTest threshold, 0.0915, would give 98.6 %). It accepts more than
- * 1 % of different-person pairs (DevTest's 1 %-FAR point is 0.092); for 1:N identification
+ * found; the best possible DevTest threshold, 0.0915, would give 98.6 %). It accepts 1.4 % of
+ * DevTrain's and 1.8 % of DevTest's different-person pairs; for 1:N identification
  * against a large gallery a lower value (0.077: ≤ 0.1 % false accepts on DevTrain, 94 % true
  * accepts) is safer. Details in docs/benchmarks.md. This quantised model's distances are
  * compressed: dlib's usual 0.6 Euclidean threshold would be 0.18 here.
