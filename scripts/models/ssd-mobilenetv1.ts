@@ -18,7 +18,7 @@ export const ssdMobilenetV1: ModelSpec = {
   name: 'ssd_mobilenetv1',
   file: 'ssd_mobilenetv1.onnx',
   task: 'detection',
-  weightsManifest: 'ssd_mobilenetv1_model-weights_manifest.json',
+  weights: { package: '@vladmandic/face-api', manifest: 'ssd_mobilenetv1_model-weights_manifest.json' },
   licence:
     'MIT (@vladmandic/face-api, face-api.js); SSD MobileNetV1 face detector trained on WIDER FACE with the ' +
     'TensorFlow Object Detection API (Apache-2.0 upstream)',

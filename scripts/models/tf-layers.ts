@@ -127,10 +127,15 @@ export function toNchw(g: GraphBuilder, x: string): string {
   return g.op('Transpose', [x], { perm: [0, 3, 1, 2] }, 'to_nchw');
 }
 
-/** face-api's `normalize(x, meanRgb).div(255)`. */
-export function subtractMeanAndScale(g: GraphBuilder, x: string, meanRgb: readonly number[]): string {
+/** `(x − meanRgb) / divisor`: face-api's `normalize(x, meanRgb).div(255)`, dlib's `/ 256`. */
+export function subtractMeanAndScale(
+  g: GraphBuilder,
+  x: string,
+  meanRgb: readonly number[],
+  divisor: number,
+): string {
   const centred = g.op('Sub', [x, g.floats([3], meanRgb)], {}, 'mean_rgb');
-  return g.op('Div', [centred, g.scalar(255)], {}, 'div_255');
+  return g.op('Div', [centred, g.scalar(divisor)], {}, `div_${divisor}`);
 }
 
 function padAttrs(padding: Padding): Record<string, string | number[]> {

@@ -35,7 +35,7 @@ export const tinyFaceDetector: ModelSpec = {
   name: 'tiny_face_detector',
   file: 'tiny_face_detector.onnx',
   task: 'detection',
-  weightsManifest: 'tiny_face_detector_model-weights_manifest.json',
+  weights: { package: '@vladmandic/face-api', manifest: 'tiny_face_detector_model-weights_manifest.json' },
   licence: 'MIT (@vladmandic/face-api, face-api.js)',
   input: {
     name: 'input',
@@ -66,7 +66,7 @@ export const tinyFaceDetector: ModelSpec = {
     },
   ],
   build(g, input, weights) {
-    let out = toNchw(g, subtractMeanAndScale(g, input, MEAN_RGB));
+    let out = toNchw(g, subtractMeanAndScale(g, input, MEAN_RGB, 255));
     const conv0 = fromHwio(weights.get('conv0/filters'), weights.get('conv0/bias'));
     out = leakyRelu(g, conv(g, out, conv0, 'conv0', 1, 'valid'));
     for (let layer = 1; layer <= 5; layer++) {

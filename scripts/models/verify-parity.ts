@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import type { InferenceSession } from 'onnxruntime-node';
 
-import { convertModel, locateFaceApi } from './converter.js';
+import { convertModel, locatePackage } from './converter.js';
 import { faceLandmark68 } from './face-landmark-68.js';
 import { faceRecognition } from './face-recognition.js';
 import { faceCrop, letterboxSquare } from './image-input.js';
@@ -21,7 +21,7 @@ import { tinyFaceDetector } from './tiny-face-detector.js';
 const TOLERANCE = 1e-4;
 const TIMING_RUNS = 20;
 
-const faceApi = await locateFaceApi();
+const faceApi = await locatePackage('@vladmandic/face-api');
 const sample = path.join(faceApi.dir, 'demo', 'sample1.jpg');
 console.log(
   `parity: ${faceApi.source.name} ${faceApi.source.version}, TF.js cpu backend vs onnxruntime-node`,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, DEFAULT_MATCH_THRESHOLD, loadConfig } from './app-config.js';
+import { ConfigValidationError, loadConfig } from './app-config.js';
 
 describe('loadConfig', () => {
   it('gives working defaults with an empty environment', () => {
@@ -8,7 +8,9 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.dataDir).toMatch(/data$/);
-    expect(config.matching.threshold).toBe(DEFAULT_MATCH_THRESHOLD);
+    // No MATCH_THRESHOLD: the embedder's calibrated threshold applies (MatchPolicy).
+    expect(config.matching.threshold).toBeUndefined();
+    expect(config.matching.margin).toBe(0.015);
     expect(config.cache.ttlSeconds).toBe(86_400);
     expect(config.models.embedderPath).toMatch(/face_recognition\.onnx$/);
   });
@@ -18,11 +20,13 @@ describe('loadConfig', () => {
       PORT: '8080',
       DATA_DIR: 'memory://',
       MATCH_THRESHOLD: '0.1',
+      MATCH_MARGIN: '0',
       TRUST_PROXY: '2',
     });
     expect(config.server.port).toBe(8080);
     expect(config.database.dataDir).toBe('memory://');
     expect(config.matching.threshold).toBe(0.1);
+    expect(config.matching.margin).toBe(0);
     expect(config.server.trustProxy).toBe(2);
   });
 
@@ -36,6 +40,15 @@ describe('loadConfig', () => {
       const problems = (error as ConfigValidationError).problems.join('\n');
       for (const name of ['PORT', 'DATABASE_URL', 'MATCH_THRESHOLD', 'LOG_LEVEL'])
         expect(problems).toContain(name);
+    }
+  });
+
+  it('sets the HNSW search breadth from SEARCH_EF, 100 by default, and refuses values outside 1–1000', () => {
+    expect(loadConfig({}).database.searchEf).toBe(100);
+    expect(loadConfig({ SEARCH_EF: '1' }).database.searchEf).toBe(1);
+    expect(loadConfig({ SEARCH_EF: '1000' }).database.searchEf).toBe(1000);
+    for (const bad of ['0', '1001', '64.5', '-40', 'wide']) {
+      expect(() => loadConfig({ SEARCH_EF: bad }), bad).toThrow(/SEARCH_EF=/);
     }
   });
 

@@ -4,14 +4,10 @@ import { resolve } from 'node:path';
 import { EnvSchema } from './env.schema.js';
 
 /**
- * Default cosine-distance threshold (a pair matches below it), calibrated on LFW View 1 by
- * `npm run bench:lfw`: the accuracy-maximising threshold on pairsDevTrain is 0.09395 (98.14 %).
- * On pairsDevTest it gives 98.1 % (98.4 % on the 997 of 1,000 pairs where both faces were
- * found; the best possible DevTest threshold, 0.0915, would give 98.6 %). It accepts 1.4 % of
- * DevTrain's and 1.8 % of DevTest's different-person pairs; for 1:N identification
- * against a large gallery a lower value (0.077: ≤ 0.1 % false accepts on DevTrain, 94 % true
- * accepts) is safer. Details in docs/benchmarks.md. This quantised model's distances are
- * compressed: dlib's usual 0.6 Euclidean threshold would be 0.18 here.
+ * Cosine-distance threshold for an embedder whose manifest entry carries no calibrated value
+ * (a custom model). The bundled embedders are calibrated on LFW View 1 by `npm run bench:lfw`
+ * (docs/benchmarks.md); their thresholds travel in models/manifest.json, and `MATCH_THRESHOLD`
+ * overrides either.
  */
 export const DEFAULT_MATCH_THRESHOLD = 0.094;
 
@@ -31,6 +27,8 @@ export interface DatabaseConfig {
   /** Where the embedded database persists; `memory://` keeps it in memory (tests). */
   dataDir: string;
   poolSize: number;
+  /** `hnsw.ef_search` on every connection: HNSW candidates per search, trading latency for recall. */
+  searchEf: number;
 }
 
 export interface ModelsConfig {
@@ -50,7 +48,10 @@ export interface ImagesConfig {
 }
 
 export interface MatchingConfig {
-  threshold: number;
+  /** Set by `MATCH_THRESHOLD`; when undefined the embedder's calibrated threshold applies. */
+  threshold: number | undefined;
+  /** 1:N: how much closer than the runner-up the nearest user must be (cosine distance). */
+  margin: number;
   topK: number;
 }
 
@@ -134,6 +135,7 @@ export function loadConfig(
       url: parsed.DATABASE_URL,
       dataDir: parsed.DATA_DIR === 'memory://' ? 'memory://' : resolve(parsed.DATA_DIR),
       poolSize: parsed.DATABASE_POOL_SIZE,
+      searchEf: parsed.SEARCH_EF,
     },
     {
       dir: modelsDir,
@@ -146,7 +148,7 @@ export function loadConfig(
       minFaceSize: parsed.DETECTION_MIN_FACE_SIZE,
     },
     { maxBytes: parsed.MAX_IMAGE_BYTES, maxPixels: parsed.MAX_IMAGE_PIXELS },
-    { threshold: parsed.MATCH_THRESHOLD ?? DEFAULT_MATCH_THRESHOLD, topK: parsed.MATCH_TOP_K },
+    { threshold: parsed.MATCH_THRESHOLD, margin: parsed.MATCH_MARGIN, topK: parsed.MATCH_TOP_K },
     { minFaceSize: parsed.ENROLL_MIN_FACE_SIZE },
     {
       ttlSeconds: parsed.CACHE_TTL_SECONDS,

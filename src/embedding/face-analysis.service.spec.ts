@@ -33,6 +33,7 @@ class FakeEmbedder extends FaceEmbedder {
   readonly modelId = 'fake-embedder@1';
   readonly dimension = 4;
   readonly chipSize = 150;
+  readonly calibratedThreshold = undefined;
   readonly calls: FaceChip[][] = [];
   async embed(chips: FaceChip[]): Promise<Float32Array[]> {
     this.calls.push(chips);

@@ -44,6 +44,11 @@ export class FaceAnalysisService {
     return this.embedder.modelId;
   }
 
+  /** The embedder's calibrated same-person threshold (cosine distance), when its manifest has one. */
+  get calibratedThreshold(): number | undefined {
+    return this.embedder.calibratedThreshold;
+  }
+
   /** Faces with landmarks and quality, without embeddings. */
   async detect(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<FaceDetectionResult> {
     const image = await this.intake.decode(bytes);

@@ -8,6 +8,7 @@ import type { DbClient } from '../infra/database/db-client.js';
 import { PrismaService } from '../infra/database/prisma.service.js';
 import type { FaceMetadataDto } from '../matching/dto/recognise-response.dto.js';
 import { selectLargestFace } from '../matching/face-selection.js';
+import { MatchPolicy } from '../matching/match-policy.js';
 import { MatchingRepository } from '../matching/matching.repository.js';
 import type { AddUserDto } from './dto/add-user.dto.js';
 import { EnrollmentRepository, type FaceRecord } from './enrollment.repository.js';
@@ -29,6 +30,7 @@ export class EnrollmentService {
     private readonly matching: MatchingRepository,
     private readonly cache: FaceCacheService,
     private readonly analysis: FaceAnalysisService,
+    private readonly policy: MatchPolicy,
     private readonly config: AppConfig,
   ) {}
 
@@ -101,18 +103,22 @@ export class EnrollmentService {
     return cached;
   }
 
-  /** One person, one user: a face within the match threshold of another user's face is refused. */
+  /**
+   * One person, one user: a face that recognise_user would attribute to another user is refused
+   * (the same policy, so a user enrolled here can be recognised rather than shadowed).
+   */
   private async refuseEnrolledFace(tx: DbClient, face: FaceRecord, allowedUserId?: string): Promise<void> {
-    const [owner] = await this.matching.findNearestUsers(
+    const nearest = await this.matching.findNearestUsers(
       {
         embedding: face.embedding,
         model: face.model,
         topK: this.config.matching.topK,
-        maxDistance: this.config.matching.threshold,
-        limit: 1,
+        maxDistance: this.policy.searchRadius,
+        limit: 2,
       },
       tx,
     );
+    const owner = this.policy.decide(nearest).match;
     if (owner && owner.userId !== allowedUserId) {
       throw new ConflictError(`This face is already enrolled as user ${owner.userId}`, {
         user_id: owner.userId,

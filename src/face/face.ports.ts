@@ -25,5 +25,10 @@ export abstract class FaceEmbedder {
   abstract readonly dimension: number;
   /** Side of the square chip the model expects (150 for the dlib ResNet). */
   abstract readonly chipSize: number;
+  /**
+   * The cosine distance below which two of this model's vectors are taken for the same person,
+   * as calibrated for the model (models/manifest.json); undefined for an uncalibrated model.
+   */
+  abstract readonly calibratedThreshold: number | undefined;
   abstract embed(chips: FaceChip[]): Promise<Float32Array[]>;
 }

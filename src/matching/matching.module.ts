@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CacheCleanupModule } from '../cache-cleanup/cache-cleanup.module.js';
 import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { MatchPolicy } from './match-policy.js';
 import { MatchingRepository } from './matching.repository.js';
 import { MatchingService } from './matching.service.js';
 import { RecognitionController } from './recognition.controller.js';
@@ -9,7 +10,7 @@ import { StatsCounters } from './stats-counters.repository.js';
 @Module({
   imports: [EmbeddingModule, CacheCleanupModule],
   controllers: [RecognitionController],
-  providers: [MatchingRepository, MatchingService, StatsCounters],
-  exports: [MatchingRepository, StatsCounters],
+  providers: [MatchingRepository, MatchingService, MatchPolicy, StatsCounters],
+  exports: [MatchingRepository, MatchPolicy, StatsCounters],
 })
 export class MatchingModule {}

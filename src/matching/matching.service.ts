@@ -9,6 +9,7 @@ import type { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-res
 import { UserInfoDto } from './dto/user-info.dto.js';
 import type { VerifyResponseDto } from './dto/verify.dto.js';
 import { selectLargestFace } from './face-selection.js';
+import { MatchPolicy } from './match-policy.js';
 import { MatchingRepository, type UserCandidate } from './matching.repository.js';
 import { StatsCounters } from './stats-counters.repository.js';
 
@@ -20,29 +21,27 @@ export class MatchingService {
     private readonly repository: MatchingRepository,
     private readonly cache: FaceCacheService,
     private readonly counters: StatsCounters,
+    private readonly policy: MatchPolicy,
     private readonly config: AppConfig,
   ) {}
 
-  private get threshold(): number {
-    return this.config.matching.threshold;
-  }
-
   /**
-   * The owner's flow: the closest enrolled user within the threshold is a match; otherwise the
-   * face's vector is cached under a fresh `req_id` so the person can be enrolled without re-uploading.
+   * The owner's flow: the enrolled user the policy accepts (within the threshold, clear of the
+   * runner-up) is a match; otherwise the face's vector is cached under a fresh `req_id` so the
+   * person can be enrolled without re-uploading.
    */
   async recognise(image: Uint8Array): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
     const analysed = await this.analysis.analyze(image);
     const { face, metadata } = selectLargestFace(analysed.faces);
-    const [best] = await this.nearest(face.embedding, 1);
+    const { match } = this.policy.decide(await this.nearest(face.embedding, 2));
     await this.counters.increment('recognitions');
-    if (best) {
+    if (match) {
       return {
         status: 'success',
         message: 'Match found',
-        user_info: UserInfoDto.from({ ...best, id: best.userId }),
-        ...this.scores(best.distance),
-        threshold: this.threshold,
+        user_info: UserInfoDto.from({ ...match, id: match.userId }),
+        ...this.scores(match.distance),
+        threshold: this.policy.threshold,
         metadata,
       };
     }
@@ -66,15 +65,18 @@ export class MatchingService {
   async identify(image: Uint8Array, topK = 5): Promise<IdentifyResponseDto> {
     const analysed = await this.analysis.analyze(image);
     const { face, metadata } = selectLargestFace(analysed.faces);
-    const candidates = await this.nearest(face.embedding, topK);
+    // One more than asked for, so the margin to the runner-up is known even at top_k 1.
+    const nearest = await this.nearest(face.embedding, topK + 1);
+    const { match, ambiguous } = this.policy.decide(nearest);
     await this.counters.increment('recognitions');
     return {
-      result: candidates.length > 0 ? 'identified' : 'unknown',
-      candidates: candidates.map((c) => ({
-        user_info: UserInfoDto.from({ ...c, id: c.userId }),
-        ...this.scores(c.distance),
-      })),
-      threshold: this.threshold,
+      result: match ? 'identified' : ambiguous ? 'ambiguous' : 'unknown',
+      candidates: nearest
+        .filter((c) => c.distance <= this.policy.threshold)
+        .slice(0, topK)
+        .map((c) => ({ user_info: UserInfoDto.from({ ...c, id: c.userId }), ...this.scores(c.distance) })),
+      threshold: this.policy.threshold,
+      margin: this.policy.margin,
       metadata,
     };
   }
@@ -109,16 +111,16 @@ export class MatchingService {
       embedding,
       model: this.analysis.modelId,
       topK: Math.max(this.config.matching.topK, limit),
-      maxDistance: this.threshold,
+      maxDistance: this.policy.searchRadius,
       limit,
     });
   }
 
   private verdict(distance: number, faces: VerifyResponseDto['faces']): VerifyResponseDto {
     return {
-      verified: distance <= this.threshold,
+      verified: this.policy.verifies(distance),
       ...this.scores(distance),
-      threshold: this.threshold,
+      threshold: this.policy.threshold,
       model: this.analysis.modelId,
       faces,
     };

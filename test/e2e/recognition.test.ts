@@ -342,6 +342,48 @@ describe('recognition API errors and the other endpoints', () => {
   });
 });
 
+describe('1:N margin over the runner-up (MATCH_MARGIN)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // A margin wider than any distance: with two people enrolled, nobody stands clear of the other.
+    t = await startTestApp({ MATCH_MARGIN: '0.9' });
+  });
+
+  afterAll(async () => {
+    await t?.app.close();
+  });
+
+  it('answers identify with "ambiguous" and recognise_user with no_match instead of guessing', async () => {
+    const key = await t.key('recognise', 'enroll');
+    const sample = demoImage(1);
+    const { faces } = await t.app.get(FaceAnalysisService).detect(sample);
+    const [first, second] = await Promise.all(faces.slice(0, 2).map((f) => cropAround(sample, f.box)));
+    const post = (path: string) => request(t.server).post(path).set('x-api-key', key);
+
+    const enrol = (name: string, image: Buffer) =>
+      post('/api/v1/add_user')
+        .field('name', name)
+        .field('birthdate', '1970-01-01')
+        .attach('image', image, 'a.jpg');
+    const { body: alone } = await enrol('First', first!).expect(201);
+    // One user: no runner-up, so the margin cannot apply.
+    const sole = await post('/api/v1/identify')
+      .attach('image', await variantOf(first!), 'a.jpg')
+      .expect(200);
+    expect(sole.body).toMatchObject({ result: 'identified', margin: 0.9 });
+    expect(sole.body.candidates[0].user_info.id).toBe(alone.user_id);
+
+    await enrol('Second', second!).expect(201);
+    const probe = await variantOf(first!);
+    const identified = await post('/api/v1/identify').attach('image', probe, 'a.jpg').expect(200);
+    expect(identified.body.result).toBe('ambiguous');
+    expect(identified.body.candidates[0].user_info.id).toBe(alone.user_id);
+    const recognised = await post('/api/v1/recognise_user').attach('image', probe, 'a.jpg').expect(200);
+    expect(recognised.body).toMatchObject({ status: 'failure', message: 'no_match' });
+  });
+});
+
 describe.skipIf(!HAS_LFW)('LFW pairs through the API (when ../shared/lfw-dev is present)', () => {
   let t: TestApp;
   let key: string;

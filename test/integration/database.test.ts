@@ -8,6 +8,7 @@ import { findMigrationsDir, migrationChecksum } from '../../src/infra/database/m
 import { MigrationChecksumError, MigrationFailedError, Migrator } from '../../src/infra/database/migrator.js';
 import { createPrismaClient } from '../../src/infra/database/prisma.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { dot, normalize, seededRandom } from '../support/vectors.js';
 
 const migrationsDir = findMigrationsDir();
 const INIT = '20261125000000_init';
@@ -235,23 +236,6 @@ function copyMigrations(): string {
   const dir = mkdtempSync(join(tmpdir(), 'face-migrations-'));
   cpSync(migrationsDir, dir, { recursive: true });
   return dir;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function normalize(v: number[]): number[] {
-  const norm = Math.sqrt(dot(v, v));
-  return v.map((x) => x / norm);
-}
-
-function dot(a: number[], b: number[]): number {
-  return a.reduce((sum, x, i) => sum + x * (b[i] ?? 0), 0);
 }
 
 function toSql(v: number[]): string {

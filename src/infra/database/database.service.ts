@@ -83,6 +83,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private currentPoolConfig(): pg.PoolConfig {
     if (!this.server)
       throw new Error('The database is not started (DatabaseService.onModuleInit has not run)');
-    return poolConfig(this.server.url, this.server.poolSize);
+    return poolConfig(this.server.url, this.server.poolSize, this.config.database);
   }
 }

@@ -13,8 +13,36 @@ export class PrismaService extends PrismaClient {
   }
 }
 
-/** node-postgres pool settings for a server that accepts `poolSize` connections from us. */
-export function poolConfig(url: string, poolSize: number): pg.PoolConfig {
+/** Session settings every pooled connection receives before its first query. */
+export interface SessionSettings {
+  /** `hnsw.ef_search`: how many candidates an HNSW index scan keeps (`SEARCH_EF`). */
+  searchEf: number;
+}
+
+/**
+ * Applies `SessionSettings` to one connection. `hnsw.iterative_scan` (pgvector ≥ 0.8) lets an
+ * index scan continue past `ef_search` candidates when `WHERE model = …` filters some out, so a
+ * filter cannot leave fewer than the k rows asked for; it is set only where the installed pgvector
+ * knows it, because once pgvector is loaded an unknown `hnsw.*` name is an error. Relaxed order
+ * is enough: the repository re-sorts the rows the index returns.
+ */
+export async function applySessionSettings(client: pg.ClientBase, settings: SessionSettings): Promise<void> {
+  await client.query(
+    `SELECT set_config('hnsw.ef_search', $1, false),
+            CASE WHEN (SELECT string_to_array(substring(extversion FROM '^[0-9]+[.][0-9]+'), '.')::int[]
+                       FROM pg_extension WHERE extname = 'vector') >= '{0,8}'
+                 THEN set_config('hnsw.iterative_scan', 'relaxed_order', false) END`,
+    [String(settings.searchEf)],
+  );
+}
+
+/**
+ * node-postgres pool settings for a server that accepts `poolSize` connections from us. With
+ * `session`, each new connection is configured before the pool hands it out (pg-pool awaits
+ * `onConnect`; a failure fails that checkout). A hook rather than a `-c` startup option because
+ * PGlite's socket server ignores startup options.
+ */
+export function poolConfig(url: string, poolSize: number, session?: SessionSettings): pg.PoolConfig {
   return {
     connectionString: url,
     max: poolSize,
@@ -22,12 +50,13 @@ export function poolConfig(url: string, poolSize: number): pg.PoolConfig {
     connectionTimeoutMillis: 5_000,
     // PGlite's single connection is kept rather than reopened every few seconds of idleness.
     idleTimeoutMillis: poolSize === 1 ? 0 : 10_000,
+    ...(session && { onConnect: (client: pg.ClientBase) => applySessionSettings(client, session) }),
   };
 }
 
-/** A Prisma client for a known URL (scripts, tests). */
-export function createPrismaClient(url: string, poolSize: number): PrismaService {
-  return new PrismaService(new PrismaPg(poolConfig(url, poolSize)));
+/** A Prisma client for a known URL (scripts, tests); without `session`, pgvector's defaults hold. */
+export function createPrismaClient(url: string, poolSize: number, session?: SessionSettings): PrismaService {
+  return new PrismaService(new PrismaPg(poolConfig(url, poolSize, session)));
 }
 
 /**

@@ -6,8 +6,21 @@ import path from 'node:path';
 /** The parts of models/manifest.json (written by scripts/models) that the runtime reads. */
 export interface ModelManifest {
   converterVersion?: number;
-  source?: { name: string; version: string };
-  models: { name: string; file: string; sha256?: string; bytes?: number }[];
+  /** Converter version 1 recorded one source for every model. */
+  source?: SourcePackage;
+  models: {
+    name: string;
+    file: string;
+    sha256?: string;
+    bytes?: number;
+    source?: SourcePackage;
+    calibratedThreshold?: number;
+  }[];
+}
+
+interface SourcePackage {
+  name: string;
+  version: string;
 }
 
 export interface ModelFileInfo {
@@ -17,6 +30,8 @@ export interface ModelFileInfo {
   sha256: string;
   /** Stable identifier of the weights, e.g. `face-api:face_recognition@1.7.15`. */
   id: string;
+  /** Embedders: the cosine distance threshold the manifest recommends (calibrated on LFW). */
+  calibratedThreshold?: number;
 }
 
 /** Boot failure: a model file is absent, unreadable or not what the manifest recorded. */
@@ -59,9 +74,10 @@ function manifestEntry(manifest: ModelManifest | undefined, file: string) {
  */
 export function modelId(manifest: ModelManifest | undefined, file: string, sha256?: string): string {
   const entry = manifestEntry(manifest, file);
-  if (entry && manifest?.source) {
-    const source = manifest.source.name.replace(/^@[^/]+\//, '');
-    return `${source}:${entry.name}@${manifest.source.version}`;
+  const origin = entry?.source ?? manifest?.source;
+  if (entry && origin) {
+    const source = origin.name.replace(/^@[^/]+\//, '');
+    return `${source}:${entry.name}@${origin.version}`;
   }
   const base = path.basename(file, path.extname(file));
   return sha256 ? `${base}:sha256-${sha256.slice(0, 12)}` : base;
@@ -85,6 +101,7 @@ export async function verifyModelFile(
     .update(await readFile(file))
     .digest('hex');
   const entry = manifestEntry(manifest, file);
+  const calibrated = entry?.calibratedThreshold;
   if (entry?.sha256 && entry.sha256 !== sha256) {
     throw new ModelFileError(
       file,
@@ -96,5 +113,10 @@ export async function verifyModelFile(
     name: entry?.name ?? path.basename(file, path.extname(file)),
     sha256,
     id: modelId(manifest, file, sha256),
+    ...(validThreshold(calibrated) ? { calibratedThreshold: calibrated } : {}),
   };
+}
+
+function validThreshold(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && value < 2;
 }

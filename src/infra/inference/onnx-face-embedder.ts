@@ -9,7 +9,8 @@ import { output } from './onnx-face-detector.js';
 const MAX_BATCH = 16;
 
 /**
- * face-api's port of dlib's ResNet-34 face descriptor (128-D) through ONNX Runtime. Expects
+ * dlib's ResNet-34 face descriptor (128-D; dlib's float weights or face-api's 8-bit port) through
+ * ONNX Runtime. Expects
  * dlib-style aligned 150×150 chips and returns unit-length vectors, so that cosine distance is
  * `1 − dot(a, b)`.
  */
@@ -24,6 +25,10 @@ export class OnnxFaceEmbedder extends FaceEmbedder {
 
   get modelId(): string {
     return this.pool.modelInfo('embedder')?.id ?? 'face_recognition';
+  }
+
+  get calibratedThreshold(): number | undefined {
+    return this.pool.modelInfo('embedder')?.calibratedThreshold;
   }
 
   async embed(chips: FaceChip[]): Promise<Float32Array[]> {

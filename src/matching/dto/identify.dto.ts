@@ -32,11 +32,14 @@ export class CandidateDto {
 
 export class IdentifyResponseDto {
   @ApiProperty({
-    enum: ['identified', 'unknown'],
-    description: '`unknown` when no candidate is within the threshold',
+    enum: ['identified', 'unknown', 'ambiguous'],
+    description:
+      '`identified`: the first candidate is the person. `unknown`: nobody is within the threshold. ' +
+      '`ambiguous`: the closest users are within `margin` of each other, so none is named; ' +
+      'treat it as not identified.',
     example: 'identified',
   })
-  result!: 'identified' | 'unknown';
+  result!: 'identified' | 'unknown' | 'ambiguous';
 
   @ApiProperty({
     type: [CandidateDto],
@@ -44,8 +47,14 @@ export class IdentifyResponseDto {
   })
   candidates!: CandidateDto[];
 
-  @ApiProperty({ example: 0.5 })
+  @ApiProperty({ example: 0.094, description: 'Cosine distance at or below which a face can match' })
   threshold!: number;
+
+  @ApiProperty({
+    example: 0.015,
+    description: 'How much closer than the runner-up the closest user must be to be identified',
+  })
+  margin!: number;
 
   @ApiProperty({ type: FaceMetadataDto })
   metadata!: FaceMetadataDto;
