@@ -38,7 +38,8 @@ import { lineChartSvg, writeSvg } from './lib/svg.js';
  * see runPhase), then probes twice after restarts on that database: recognise_user on the service
  * as configured (the headline numbers, the real decision path), then identify (top_k 2) with
  * MATCH_THRESHOLD=2 and MATCH_MARGIN=0, which returns the nearest two users whatever the
- * distance, so FRR and FAR can be computed for any threshold and margin. Per-probe answers are written to --out for offline analysis.
+ * distance, so FRR and FAR can be computed for any threshold and margin. Per-probe answers are
+ * written to --out for offline analysis.
  *
  *   npm run bench:identify -- [--dir ../shared/lfw-dev] [--limit 200] [--phases frr,far] [--enrol-guard]
  *   npm run bench:identify -- --url http://host:3000 --key frk_… --phases frr   (an empty service)
@@ -201,7 +202,7 @@ function farPlan(people: Person[]) {
 /** Margins the report compares (cosine distance between the nearest user and the runner-up). */
 const MARGINS = [0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03];
 
-/** For one margin: the equal-error point and the best FRR at FAR ≤ 1 % and ≤ 5 % over the threshold grid. */
+/** For one margin: the equal-error point, and the best FRR at FAR ≤ 1 % and ≤ 5 %, over the grid. */
 function marginSummary(curve: Rates[], margin: number) {
   const bestFrrAt = (far: number) =>
     curve.filter((r) => r.far <= far).sort((a, b) => a.frr - b.frr || a.threshold - b.threshold)[0];

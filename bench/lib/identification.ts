@@ -29,7 +29,7 @@ export interface ProbeRecord {
   expectedUserId?: string;
   /** recognise_user at the service's configured threshold: the real decision path. */
   recognise?: ProbeAnswer;
-  /** identify (top_k 2) on a service started with MATCH_THRESHOLD=2, MATCH_MARGIN=0: the nearest two users, always. */
+  /** identify (top_k 2) with MATCH_THRESHOLD=2 and MATCH_MARGIN=0: the nearest two users, always. */
   nearest?: ProbeAnswer;
 }
 
