@@ -45,6 +45,9 @@ const args = parseOptions({
   'no-build': { type: 'boolean', default: false },
 });
 
+/** The service's own settings (it inherits this environment), not benchConfig's 1 worker × 2 threads. */
+const SERVICE_CONFIG = loadConfig(process.env);
+
 interface ImageFile {
   person: string;
   file: string;
@@ -124,8 +127,7 @@ function selectImages(dir: string, enrolCount: number, probeCount: number, unkno
  * below. Probes in which no face is found are dropped (they would be 400s in the load test).
  */
 async function barePipeline(probes: ImageFile[]) {
-  // The service's own defaults (its environment is this one), not benchConfig's 1 × 2 threads.
-  const pipeline = await startPipeline(loadConfig(process.env));
+  const pipeline = await startPipeline(SERVICE_CONFIG);
   try {
     for (const probe of probes.slice(0, 5)) await pipeline.analysis.analyze(probe.bytes);
     const timed: { probe: ImageFile; ms: number }[] = [];
@@ -378,8 +380,8 @@ async function main(): Promise<void> {
       ? { p50: round(bareAfter.p50, 2), mean: round(bareAfter.mean, 2) }
       : undefined,
     config: {
-      inferenceWorkers: loadConfig(process.env).models.workers,
-      inferenceThreads: loadConfig(process.env).models.threadsPerWorker,
+      inferenceWorkers: SERVICE_CONFIG.models.workers,
+      inferenceThreads: SERVICE_CONFIG.models.threadsPerWorker,
     },
     p50RatioConcurrency1: round(ratio, 3),
     levels: results,

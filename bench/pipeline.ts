@@ -8,14 +8,16 @@ import { fitInSquare, landmarkCrop, mapLandmarks, reduceTo5 } from '../src/detec
 import { alignFace } from '../src/embedding/face-aligner.js';
 import type { FacePipeline } from '../src/embedding/create-face-pipeline.js';
 import { letterboxTensor, writeCropTensor } from '../src/infra/inference/image-tensors.js';
-import { LANDMARK_INPUT_SIZE, output, SSD_INPUT_SIZE } from '../src/infra/inference/onnx-face-detector.js';
+import {
+  LANDMARK_INPUT_SIZE,
+  output,
+  RETRY_FILL,
+  SSD_INPUT_SIZE,
+} from '../src/infra/inference/onnx-face-detector.js';
 import { parseOptions } from './lib/args.js';
 import { info, machineInfo, peakRssMiB, printJson, printTable, progress } from './lib/report.js';
 import { benchConfig, startPipeline } from './lib/setup.js';
 import { msSince, round, summarize } from './lib/stats.js';
-
-/** `RETRY_FILL` in onnx-face-detector.ts (not exported): the zoomed-out second pass. */
-const RETRY_FILL = 0.5;
 
 /**
  * Per-stage latency of the face pipeline on real photos. Stages are timed by calling the pieces

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { type AppConfig, DEFAULT_MATCH_THRESHOLD, loadConfig } from '../../src/config/app-config.js';
+import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { createFacePipeline, type FacePipeline } from '../../src/embedding/create-face-pipeline.js';
 import { readManifestSync } from '../../src/infra/inference/model-files.js';
+import { effectiveThreshold } from '../../src/matching/match-policy.js';
 import { info, routeLogsToStderr } from './report.js';
 
 /**
@@ -38,7 +39,7 @@ export function serviceRule(config: AppConfig = benchConfig()): { threshold: num
   const manifest = readManifestSync(config.models.dir);
   const entry = manifest?.models.find((m) => m.file === path.basename(config.models.embedderPath));
   return {
-    threshold: config.matching.threshold ?? entry?.calibratedThreshold ?? DEFAULT_MATCH_THRESHOLD,
+    threshold: effectiveThreshold(config, entry?.calibratedThreshold),
     margin: config.matching.margin,
   };
 }

@@ -13,6 +13,8 @@ export interface DlibTensor {
 
 export class DlibReader {
   private pos = 0;
+  /** First offset of each searched name at or after some earlier position (-1: none left). */
+  private readonly nextHit = new Map<string, number>();
 
   constructor(private readonly buffer: Buffer) {}
 
@@ -75,8 +77,14 @@ export class DlibReader {
   findString(names: readonly string[]): { offset: number; name: string } | undefined {
     let best: { offset: number; name: string } | undefined;
     for (const name of names) {
-      const needle = Buffer.concat([Buffer.from([0x01, name.length]), Buffer.from(name, 'latin1')]);
-      const offset = this.buffer.indexOf(needle, this.pos);
+      // A remembered hit at or past the position is still the first one; anything else is rescanned
+      // (a name that occurs only at the end would otherwise cost a scan of the whole file per call).
+      let offset = this.nextHit.get(name);
+      if (offset === undefined || (offset >= 0 && offset < this.pos)) {
+        const needle = Buffer.concat([Buffer.from([0x01, name.length]), Buffer.from(name, 'latin1')]);
+        offset = this.buffer.indexOf(needle, this.pos);
+        this.nextHit.set(name, offset);
+      }
       if (offset >= 0 && (!best || offset < best.offset)) best = { offset, name };
     }
     return best;

@@ -20,6 +20,11 @@ export interface MatchDecision<T> {
  * once, at about the same distance — while a genuine match stands clear of the rest. On LFW's
  * identification protocol (docs/benchmarks.md) the margin is what keeps false accepts low.
  */
+/** `MATCH_THRESHOLD`, else the embedder's calibrated threshold (manifest), else the default. */
+export function effectiveThreshold(config: AppConfig, calibratedThreshold: number | undefined): number {
+  return config.matching.threshold ?? calibratedThreshold ?? DEFAULT_MATCH_THRESHOLD;
+}
+
 @Injectable()
 export class MatchPolicy {
   constructor(
@@ -27,9 +32,8 @@ export class MatchPolicy {
     private readonly analysis: FaceAnalysisService,
   ) {}
 
-  /** `MATCH_THRESHOLD`, else the embedder's calibrated threshold (manifest), else the default. */
   get threshold(): number {
-    return this.config.matching.threshold ?? this.analysis.calibratedThreshold ?? DEFAULT_MATCH_THRESHOLD;
+    return effectiveThreshold(this.config, this.analysis.calibratedThreshold);
   }
 
   get margin(): number {

@@ -19,7 +19,7 @@ export const LANDMARK_INPUT_SIZE = 112;
 /** face-api's `maxResults` default; also bounds the landmark batch. */
 const MAX_FACES = 100;
 /** Share of the detector input the image occupies on the second, zoomed-out pass. */
-const RETRY_FILL = 0.5;
+export const RETRY_FILL = 0.5;
 
 /**
  * face-api's SSD MobileNet v1 detector followed by its 68-point landmark net, run through ONNX
