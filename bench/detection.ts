@@ -1,85 +1,77 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ScoredBox } from '../src/detection/detection-postprocess.js';
-import { decodeImage } from '../src/detection/image-intake.service.js';
-import type { DecodedImage } from '../src/face/face.types.js';
-import { SSD_INPUT_SIZE } from '../src/infra/inference/onnx-face-detector.js';
+import type { FaceDetector } from '../src/face/face.ports.js';
+import type { Box, DecodedImage } from '../src/face/face.types.js';
 import { parseOptions } from './lib/args.js';
-import { type BoxDetector, createBoxDetector } from './lib/onnx-detectors.js';
-import { info, machineInfo, printJson, printTable, progress, routeLogsToStderr } from './lib/report.js';
-import { benchConfig } from './lib/setup.js';
-import { msSince, pct, round, summarize } from './lib/stats.js';
+import { parsePairs } from './lib/lfw-pairs.js';
+import { spread } from './lib/lfw-people.js';
+import { describeLoad, type Interval, startInterval } from './lib/proc-stats.js';
+import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
+import {
+  benchConfig,
+  describeProfile,
+  detectorSettings,
+  loadProfile,
+  selectProfiles,
+  startPipeline,
+} from './lib/setup.js';
+import { pct, round, summarize } from './lib/stats.js';
 import { lineChartSvg, writeSvg } from './lib/svg.js';
 import { greedyMatch, parseWiderGroundTruth } from './lib/wider.js';
 
 /**
- * Face detection benchmark on the WIDER FACE subset: recall at IoU ≥ 0.5 (faces ≥ 40 px high and
- * all faces), precision, and ms/image, for the production SSD and face-api's tiny detector at
- * a few input sizes and score thresholds.
+ * Face detection benchmark: each profile's production detector (`FaceDetector.detect` of the
+ * loaded profile — MTCNN for mobilefacenet, SSD + 68-point landmarks for dlib — with all its
+ * pre- and post-processing, retries and landmark runs) on the WIDER FACE subset: recall at
+ * IoU ≥ 0.5 (faces ≥ 40 px high and all faces), precision, wall and CPU milliseconds per image,
+ * at each profile's default threshold and the `--scores` list (each a separate, real detect call
+ * with `minScore`: the SSD score, or MTCNN's O-Net probability). The precision/recall chart comes
+ * from one more call per image at minScore 0.1, filtered at 0.1–0.9 (an approximation for the
+ * SSD, whose zoomed-out retry depends on the threshold). Then the detection rate on LFW View 1
+ * (a face found in how many of the pair files' 4,992 images) at each profile's defaults.
  *
- *   npm run bench:detect -- [--dir ../shared/detection-dev] [--limit 20] [--scores 0.3,0.5,0.7]
+ * Images go through one at a time. CPU per image is `process.cpuUsage()` over the call: on Linux
+ * it counts every thread of the process, so the inference worker's work is included.
+ *
+ *   npm run bench:detect -- [--profile all|mobilefacenet|dlib] [--dir ../shared/detection-dev] [--limit 20]
+ *                           [--scores 0.3,0.5,0.7,0.9] [--min-face-size N] [--no-sweep]
+ *                           [--lfw ../shared/lfw-dev] [--lfw-limit 500 | --no-lfw] [--svg file | --no-svg]
  */
 
 const args = parseOptions({
   dir: { type: 'string', default: '../shared/detection-dev' },
+  profile: { type: 'string' },
   limit: { type: 'string' },
-  scores: { type: 'string', default: '0.3,0.5,0.7' },
-  detectors: { type: 'string', default: 'ssd512,ssd512-fill0.5,tiny416,tiny608' },
+  scores: { type: 'string', default: '0.3,0.5,0.7,0.9' },
   'min-face-size': { type: 'string' },
+  'no-sweep': { type: 'boolean', default: false },
+  lfw: { type: 'string', default: '../shared/lfw-dev' },
+  'lfw-limit': { type: 'string' },
+  'no-lfw': { type: 'boolean', default: false },
   svg: { type: 'string', default: 'docs/img/detection-pr.svg' },
   'no-svg': { type: 'boolean', default: false },
 });
 
-/** The service's cap on faces per image (`MAX_FACES` in the ONNX detector). */
-const MAX_FACES = 100;
 const LARGE_FACE = 40;
 const SWEEP = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
-interface DetectorSpec {
-  name: string;
-  file: string;
-  inputSize: number;
-  iouThreshold: number;
-  /** Share of the input the image fills (the production retry pass uses 0.5). */
-  fill: number;
-  production: boolean;
+interface Found {
+  box: Box;
+  score: number;
 }
 
-function detectorSpec(name: string): DetectorSpec {
-  const ssd = new RegExp(`^ssd${SSD_INPUT_SIZE}(?:-fill(0?\\.\\d+))?$`).exec(name);
-  if (ssd) {
-    const fill = ssd[1] ? Number(ssd[1]) : 1;
-    return {
-      name,
-      file: 'ssd_mobilenetv1.onnx',
-      inputSize: SSD_INPUT_SIZE,
-      iouThreshold: 0.5,
-      fill,
-      production: fill === 1,
-    };
-  }
-  const tiny = /^tiny(\d+)$/.exec(name);
-  if (tiny && Number(tiny[1]) % 32 === 0) {
-    return {
-      name,
-      file: 'tiny_face_detector.onnx',
-      inputSize: Number(tiny[1]),
-      iouThreshold: 0.4,
-      fill: 1,
-      production: false,
-    };
-  }
-  // The SSD graph has its 5,118 anchors baked in for a 512×512 input; other sizes cannot run.
-  throw new Error(
-    `Unknown detector '${name}': use ssd${SSD_INPUT_SIZE}, ssd${SSD_INPUT_SIZE}-fill0.5 or tinyN (N a multiple of 32)`,
-  );
+interface ImageRun {
+  faces: Found[];
+  truth: Box[];
 }
 
 interface Scored {
+  profile: string;
   detector: string;
-  inputSize: number;
   minScore: number;
+  isDefault: boolean;
   recallLarge: number;
   /** Recall of faces ≥ 40 px at the looser IoU ≥ 0.3: separates "missed" from "box drawn differently". */
   recallLargeIou03: number;
@@ -87,14 +79,13 @@ interface Scored {
   precision: number;
   precisionLarge: number;
   detections: number;
+  msP50?: number;
+  msP95?: number;
+  cpuMsMean?: number;
+  cpuMsP50?: number;
 }
 
-function score(
-  detector: string,
-  inputSize: number,
-  minScore: number,
-  perImage: { faces: ScoredBox[]; truth: { x: number; y: number; width: number; height: number }[] }[],
-): Scored {
+function score(runs: readonly ImageRun[], minScore: number) {
   let gtAll = 0;
   let gtLarge = 0;
   let hitAll = 0;
@@ -104,12 +95,8 @@ function score(
   let detHits = 0;
   let detsLarge = 0;
   let detLargeHits = 0;
-  for (const { faces, truth } of perImage) {
-    // What the service returns: boxes at or above the threshold, at most MAX_FACES, best first.
-    const kept = faces
-      .filter((f) => f.score >= minScore)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, MAX_FACES);
+  for (const { faces, truth } of runs) {
+    const kept = faces.filter((f) => f.score >= minScore);
     const { gtMatched, detMatched } = greedyMatch(kept, truth, 0.5);
     const loose = greedyMatch(kept, truth, 0.3).gtMatched;
     truth.forEach((gt, i) => {
@@ -131,9 +118,6 @@ function score(
     });
   }
   return {
-    detector,
-    inputSize,
-    minScore,
     recallLarge: pct(hitLarge, gtLarge),
     recallLargeIou03: pct(hitLargeLoose, gtLarge),
     recallAll: pct(hitAll, gtAll),
@@ -143,75 +127,142 @@ function score(
   };
 }
 
+async function detectTimed(detector: FaceDetector, image: DecodedImage, minScore?: number) {
+  const end = startInterval();
+  const faces = await detector.detect(image, minScore === undefined ? {} : { minScore });
+  return { faces: faces.map(({ box, score }) => ({ box, score })), interval: end() };
+}
+
+function timing(intervals: Interval[]) {
+  const wall = summarize(intervals.map((i) => i.wallMs));
+  const cpu = summarize(intervals.map((i) => i.cpuMs));
+  return {
+    msP50: round(wall.p50, 1),
+    msP95: round(wall.p95, 1),
+    cpuMsMean: round(cpu.mean, 1),
+    cpuMsP50: round(cpu.p50, 1),
+  };
+}
+
+/** The unique images of LFW View 1's two pair files (4,992), optionally a spread-out sample. */
+function lfwImages(dir: string, limit?: number): string[] {
+  if (!existsSync(path.join(dir, 'pairsDevTrain.txt'))) return [];
+  const pairs = [...parsePairs(path.join(dir, 'pairsDevTrain.txt')), ...parsePairs(path.join(dir, 'pairsDevTest.txt'))];
+  const all = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
+  return limit ? spread(all, limit) : all;
+}
+
 async function main(): Promise<void> {
-  routeLogsToStderr();
+  const machine = machineInfo();
+  const load = describeLoad(machine.cpus);
+  info(load.text);
   const dir = path.resolve(args.string('dir'));
   const limit = args.optionalInt('limit');
   const all = parseWiderGroundTruth(path.join(dir, 'subset_gt_416_xywh.txt'));
   const images = limit ? all.slice(0, limit) : all;
-  const config = benchConfig();
-  const minFaceSize =
-    args.optionalString('min-face-size') !== undefined
-      ? args.number('min-face-size')
-      : config.models.minFaceSize;
-  const thresholds = args.numbers('scores');
+  const minFaceSize = args.optionalString('min-face-size');
+  // As the service would apply it: DETECTION_MIN_FACE_SIZE overrides every profile's minimum.
+  const config = benchConfig(minFaceSize ? { DETECTION_MIN_FACE_SIZE: minFaceSize } : {});
+  const profiles = await selectProfiles(config, args.optionalString('profile'), 'all');
+  const scores = args.numbers('scores');
+  const sweep = !args.flag('no-sweep');
   const gtCount = images.reduce((n, i) => n + i.boxes.length, 0);
   const gtLarge = images.reduce((n, i) => n + i.boxes.filter((b) => b.height >= LARGE_FACE).length, 0);
   info(
-    `${images.length} images, ${gtCount} ground-truth faces (${gtLarge} ≥ ${LARGE_FACE} px high) in ${dir}`,
+    `${images.length} images, ${gtCount} ground-truth faces (${gtLarge} ≥ ${LARGE_FACE} px high) in ${dir}; ` +
+      `profiles ${profiles.map((p) => p.name).join(', ')}`,
   );
+  const lfwDir = path.resolve(args.string('lfw'));
+  const lfw = args.flag('no-lfw') ? [] : lfwImages(lfwDir, args.optionalInt('lfw-limit'));
 
-  const decoded: DecodedImage[] = [];
-  for (const image of images) {
-    decoded.push(await decodeImage(await readFile(path.join(dir, 'images', image.file)), config.images));
-  }
-
-  const specs = args
-    .string('detectors')
-    .split(',')
-    .map((s) => detectorSpec(s.trim()));
+  const pipeline = await startPipeline(config, profiles[0]!.name);
   const rows: Scored[] = [];
-  const timings: Record<string, { p50: number; p95: number; mean: number }> = {};
   const curves: { label: string; points: { x: number; y: number }[] }[] = [];
-  const lowest = Math.min(...thresholds, ...SWEEP);
-  for (const spec of specs) {
-    const detector: BoxDetector = await createBoxDetector({
-      name: spec.name,
-      modelPath: path.join(config.models.dir, spec.file),
-      inputSize: spec.inputSize,
-      iouThreshold: spec.iouThreshold,
-      threads: config.models.threadsPerWorker,
-      fill: spec.fill,
-    });
-    const perImage: { faces: ScoredBox[]; truth: (typeof images)[number]['boxes'] }[] = [];
-    const ms: number[] = [];
-    const tick = progress(spec.name, images.length);
-    try {
+  const lfwRows: Record<string, unknown>[] = [];
+  const described: object[] = [];
+  try {
+    const decoded: DecodedImage[] = [];
+    for (const image of images) {
+      decoded.push(await pipeline.intake.decode(await readFile(path.join(dir, 'images', image.file))));
+    }
+    for (const profile of profiles) {
+      const models = await loadProfile(pipeline, profile.name, config);
+      described.push(describeProfile(models, config));
+      const settings = detectorSettings(profile, config);
+      const defaultScore = settings.minScore;
+      const thresholds = [...new Set([...scores, defaultScore])].sort((a, b) => a - b);
+      const runs = new Map<number, ImageRun[]>(thresholds.map((t) => [t, []]));
+      const times = new Map<number, Interval[]>(thresholds.map((t) => [t, []]));
+      const sweepRuns: ImageRun[] = [];
+      // One untimed call per threshold: the first run of an input size allocates in ONNX Runtime.
+      for (const t of thresholds) await models.detector.detect(decoded[0]!, { minScore: t });
+      const tick = progress(`wider ${profile.name}`, decoded.length);
       for (const [i, image] of decoded.entries()) {
-        const raw = await detector.infer(image);
-        // Timed: the production post-processing at the service's default threshold.
-        const t0 = process.hrtime.bigint();
-        detector.decode(raw, config.models.minScore, minFaceSize);
-        ms.push(raw.ms + msSince(t0));
-        // Scored: everything above the lowest threshold; higher thresholds filter this list
-        // (greedy NMS keeps the same boxes above t whether it ran from t or from lower).
-        perImage.push({ faces: detector.decode(raw, lowest, minFaceSize), truth: images[i]!.boxes });
+        const truth = images[i]!.boxes;
+        for (const t of thresholds) {
+          const { faces, interval } = await detectTimed(models.detector, image, t);
+          runs.get(t)!.push({ faces, truth });
+          times.get(t)!.push(interval);
+        }
+        if (sweep) sweepRuns.push({ faces: (await detectTimed(models.detector, image, SWEEP[0])).faces, truth });
         tick(i + 1);
       }
-    } finally {
-      await detector.close();
+      for (const t of thresholds) {
+        rows.push({
+          profile: profile.name,
+          detector: settings.family,
+          minScore: t,
+          isDefault: t === defaultScore,
+          ...score(runs.get(t)!, t),
+          ...timing(times.get(t)!),
+        });
+      }
+      if (sweep) {
+        curves.push({
+          label: `${profile.name} (${settings.family})`,
+          points: SWEEP.map((t) => {
+            const s = score(sweepRuns, t);
+            return { x: s.recallLarge, y: s.precision };
+          }),
+        });
+      }
+
+      if (lfw.length > 0) {
+        let none = 0;
+        let multi = 0;
+        const intervals: Interval[] = [];
+        const noFace: string[] = [];
+        const lfwTick = progress(`lfw ${profile.name}`, lfw.length);
+        for (const [i, file] of lfw.entries()) {
+          const image = await pipeline.intake.decode(await readFile(path.join(lfwDir, file)));
+          const { faces, interval } = await detectTimed(models.detector, image);
+          intervals.push(interval);
+          if (faces.length === 0) {
+            none++;
+            noFace.push(file);
+          }
+          if (faces.length > 1) multi++;
+          lfwTick(i + 1);
+        }
+        lfwRows.push({
+          profile: profile.name,
+          detector: settings.family,
+          minScore: defaultScore,
+          images: lfw.length,
+          withFace: lfw.length - none,
+          noFace: none,
+          multiFace: multi,
+          detectionRate: pct(lfw.length - none, lfw.length, 2),
+          ...timing(intervals),
+          noFaceFiles: noFace,
+        });
+      }
     }
-    const t = summarize(ms);
-    timings[spec.name] = { p50: round(t.p50, 1), p95: round(t.p95, 1), mean: round(t.mean, 1) };
-    for (const threshold of thresholds) rows.push(score(spec.name, spec.inputSize, threshold, perImage));
-    const sweep = SWEEP.map((threshold) => score(spec.name, spec.inputSize, threshold, perImage));
-    curves.push({
-      label: `${spec.name}${spec.production ? ' (production)' : ''}`,
-      points: sweep.map((s) => ({ x: s.recallLarge, y: s.precision })),
-    });
+  } finally {
+    await pipeline.close();
   }
 
-  const svgFile = args.flag('no-svg') ? undefined : path.resolve(args.string('svg'));
+  const svgFile = args.flag('no-svg') || !sweep ? undefined : path.resolve(args.string('svg'));
   if (svgFile) {
     writeSvg(
       svgFile,
@@ -228,8 +279,11 @@ async function main(): Promise<void> {
   }
 
   printTable(
-    `Detection, WIDER FACE val subset (${images.length} images, ${gtCount} faces, ${gtLarge} ≥ ${LARGE_FACE} px), IoU ≥ 0.5, greedy matching, min face ${minFaceSize} px, ≤ ${MAX_FACES} faces/image`,
+    `Detection, WIDER FACE val subset (${images.length} images, ${gtCount} faces, ${gtLarge} ≥ ${LARGE_FACE} px), ` +
+      `IoU ≥ 0.5, greedy matching; production detectors, one image at a time ` +
+      `(${config.models.workers} worker × ${config.models.threadsPerWorker} ORT threads); * = profile default`,
     [
+      'profile',
       'detector',
       'minScore',
       `recall ≥${LARGE_FACE}px %`,
@@ -240,32 +294,57 @@ async function main(): Promise<void> {
       'detections',
       'ms/img p50',
       'ms/img p95',
+      'CPU ms/img mean',
     ],
     rows.map((r) => [
+      r.profile,
       r.detector,
-      r.minScore,
+      `${r.minScore}${r.isDefault ? ' *' : ''}`,
       r.recallLarge,
       r.recallLargeIou03,
       r.recallAll,
       r.precision,
       r.precisionLarge,
       r.detections,
-      timings[r.detector]!.p50,
-      timings[r.detector]!.p95,
+      r.msP50 ?? '',
+      r.msP95 ?? '',
+      r.cpuMsMean ?? '',
     ]),
   );
+  if (lfwRows.length > 0) {
+    printTable(
+      `Detection rate on LFW View 1 (${lfw.length} images of the two pair files, ${lfwDir}), profile defaults`,
+      ['profile', 'detector', 'minScore', 'images', 'face found', 'no face', '>1 face', 'rate %', 'ms p50', 'ms p95', 'CPU ms mean'],
+      lfwRows.map((r) => [
+        String(r.profile),
+        String(r.detector),
+        Number(r.minScore),
+        Number(r.images),
+        Number(r.withFace),
+        Number(r.noFace),
+        Number(r.multiFace),
+        Number(r.detectionRate),
+        Number(r.msP50),
+        Number(r.msP95),
+        Number(r.cpuMsMean),
+      ]),
+    );
+  }
+  process.stdout.write(`\n${load.text}\n`);
   printJson({
     benchmark: 'detection',
     dir,
     images: images.length,
     groundTruth: { all: gtCount, large: gtLarge, largeMinHeight: LARGE_FACE },
-    minFaceSize,
-    maxFacesPerImage: MAX_FACES,
+    minFaceSizeOverride: config.models.minFaceSize ?? null,
+    workers: config.models.workers,
     threads: config.models.threadsPerWorker,
-    machine: machineInfo(),
-    msPerImage: timings,
+    machine,
+    loadHigh: load.high,
+    profiles: described,
     results: rows,
     sweep: curves,
+    lfw: lfwRows,
     svg: svgFile ? path.relative(process.cwd(), svgFile) : null,
   });
 }

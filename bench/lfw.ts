@@ -1,14 +1,17 @@
 import 'reflect-metadata';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DecodedImage, DetectedFace, EmbeddedFace } from '../src/face/face.types.js';
-import type { FacePipeline } from '../src/embedding/create-face-pipeline.js';
-import { ALIGNMENT_VARIANTS, averageUnit, cutChip, mirror } from './lib/alignment-variants.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { ProfileModels } from '../src/face/face.ports.js';
+import type { DetectedFace } from '../src/face/face.types.js';
+import type { FacePipeline } from '../src/pipeline/create-face-pipeline.js';
 import { parseOptions } from './lib/args.js';
+import { ChipVectors, type FlipVectors, maxAbsDiff } from './lib/chip-vectors.js';
 import { limitPairs, type LfwPair, parsePairs } from './lib/lfw-pairs.js';
+import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, peakRssMiB, printJson, printTable, progress } from './lib/report.js';
-import { benchConfig, startPipeline } from './lib/setup.js';
+import { benchConfig, describeProfile, loadProfile, selectProfiles, startPipeline } from './lib/setup.js';
 import { forEachConcurrent, msSince, pct, round, summarize } from './lib/stats.js';
 import { histogramSvg, writeSvg } from './lib/svg.js';
 import {
@@ -22,61 +25,58 @@ import {
 } from './lib/verification.js';
 
 /**
- * LFW View 1 verification benchmark: embeds every image of pairsDevTrain/pairsDevTest once with
- * the production pipeline, calibrates the cosine-distance threshold on DevTrain and reports it
- * on DevTest. `--experiments` also scores alternative chip alignments on DevTrain.
+ * LFW View 1 verification benchmark, per model profile: every image of pairsDevTrain/pairsDevTest
+ * is decoded by the production intake and searched by the profile's production detector; the face
+ * nearest the image centre is cut into the profile's chip by its embedder, and the chip and its
+ * mirror image are embedded in one run. That gives each image two vectors — the chip alone and
+ * the mirrored pair averaged, as `OnnxFaceEmbedder` averages them when a profile has `flip` — so
+ * one pass scores three ways of using test-time flipping:
  *
- *   npm run bench:lfw -- [--dir ../shared/lfw-dev] [--limit 200] [--experiments]
+ * - `none`:  neither side of a pair mirror-averaged;
+ * - `both`:  both sides mirror-averaged (what a profile with `flip: true` does everywhere);
+ * - `probe`: only the probe side (the second image of each pair) mirror-averaged, the enrolled
+ *            side (the first image) not — a gallery stored without flipping, probes flipped.
+ *
+ * Each variant gets its own threshold, calibrated on DevTrain (accuracy-maximising) and applied to
+ * DevTest. `--flip` picks the variant of the headline table, the histogram and --save-distances
+ * (default `profile`: `both` for a profile with flip on, `none` otherwise). A parity check
+ * compares the profile's own variant with `FaceEmbedder.embed` on the first images.
+ *
+ *   npm run bench:lfw -- [--profile mobilefacenet|dlib|mobilefacenet,dlib|all] [--flip profile|none|both|probe]
+ *                        [--dir ../shared/lfw-dev] [--limit 200] [--concurrency 2] [--min-score 0.7]
+ *                        [--svg docs/img/lfw-distances-{profile}.svg | --no-svg]
+ *                        [--save-distances bench/results/lfw-distances-{profile}.json]
  */
 
 const args = parseOptions({
   dir: { type: 'string', default: '../shared/lfw-dev' },
+  profile: { type: 'string' },
+  flip: { type: 'string', default: 'profile' },
   limit: { type: 'string' },
   concurrency: { type: 'string', default: '2' },
-  svg: { type: 'string', default: 'docs/img/lfw-distances.svg' },
+  svg: { type: 'string', default: 'docs/img/lfw-distances-{profile}.svg' },
   'no-svg': { type: 'boolean', default: false },
-  experiments: { type: 'boolean', default: false },
   'min-score': { type: 'string' },
-  'retry-pad': { type: 'string', default: '0' },
-  'save-faces': { type: 'string' },
-  faces: { type: 'string' },
   'save-distances': { type: 'string' },
+  'parity-images': { type: 'string', default: '8' },
 });
 
 const FARS = [0.001, 0.01];
+const VARIANTS = ['none', 'both', 'probe'] as const;
+type Variant = (typeof VARIANTS)[number];
 
 interface ImageResult {
   faces: number;
-  /** The production embedding of the face nearest the image centre; undefined when none was found. */
-  embedding?: Float32Array;
-  /** Where production found no face: the embedding found on the image padded with black borders. */
-  retryEmbedding?: Float32Array;
+  /** Vectors of the face nearest the image centre; undefined when no face was found. */
+  vectors?: FlipVectors;
+  /** decode + detect + chip + embedder run (chip and mirror). */
   ms: number;
-}
-
-/**
- * The image centred on a black canvas, `fraction` × its longer side wider on every edge. face-api's
- * SSD misses faces that fill much of the frame (LFW's 250×250 crops); with a border they
- * become the size it was trained on.
- */
-function padImage(image: DecodedImage, fraction: number): DecodedImage {
-  const pad = Math.round(fraction * Math.max(image.width, image.height));
-  const width = image.width + 2 * pad;
-  const height = image.height + 2 * pad;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < image.height; y++) {
-    const src = image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3);
-    data.set(src, ((y + pad) * width + pad) * 3);
-  }
-  return { ...image, data, width, height };
+  detectMs: number;
+  embedMs: number;
 }
 
 /** LFW centres the named person, so the detected face whose box centre is nearest the image centre. */
-function centreFace<T extends EmbeddedFace>(
-  faces: readonly T[],
-  width: number,
-  height: number,
-): T | undefined {
+function centreFace<T extends DetectedFace>(faces: readonly T[], width: number, height: number): T | undefined {
   let best: T | undefined;
   let bestDistance = Infinity;
   for (const face of faces) {
@@ -91,43 +91,42 @@ function centreFace<T extends EmbeddedFace>(
   return best;
 }
 
-function scorePairs(
-  pairs: readonly LfwPair[],
-  embeddings: Map<string, Float32Array | undefined>,
-): ScoredPair[] {
-  return pairs.map((p) => {
-    const a = embeddings.get(p.a);
-    const b = embeddings.get(p.b);
-    return { same: p.same, distance: a && b ? cosineDistance(a, b) : Number.NaN };
-  });
+/** The pair's distance under a flip variant; NaN when a face was missed. */
+function pairDistance(variant: Variant, a: FlipVectors | undefined, b: FlipVectors | undefined): number {
+  if (!a || !b) return Number.NaN;
+  if (variant === 'none') return cosineDistance(a.plain, b.plain);
+  if (variant === 'both') return cosineDistance(a.flipped, b.flipped);
+  // `a` is the enrolled side, `b` the probe.
+  return cosineDistance(a.plain, b.flipped);
 }
 
-/** DevTest distances of both classes, with the calibrated threshold marked. */
-function writeHistogram(file: string, scores: ScoredPair[], threshold: number): void {
-  const finite = (same: boolean) =>
-    scores.filter((p) => p.same === same && Number.isFinite(p.distance)).map((p) => p.distance);
-  const valid = scores.filter((p) => Number.isFinite(p.distance));
-  const upper = Math.ceil(Math.max(...finite(false), ...finite(true)) * 20) / 20;
-  writeSvg(
-    file,
-    histogramSvg(
-      [
-        { label: 'same person', values: finite(true), color: '#2ca02c' },
-        { label: 'different people', values: finite(false), color: '#d62728' },
-      ],
-      {
-        title:
-          `LFW DevTest, ${valid.length} pairs with both faces found: ` +
-          `${pct(accuracyAt(valid, threshold), 1)} % correct at ${round(threshold, 3)}`,
-        xLabel: 'cosine distance between the two faces of a pair',
-        bins: 80,
-        range: [0, upper],
-        markers: [{ x: threshold, label: `DevTrain threshold ${round(threshold, 3)}` }],
-      },
-    ),
-  );
-  info(`wrote ${path.relative(process.cwd(), file)}`);
+function scorePairs(pairs: readonly LfwPair[], results: Map<string, ImageResult>, variant: Variant): ScoredPair[] {
+  return pairs.map((p) => ({
+    same: p.same,
+    distance: pairDistance(variant, results.get(p.a)?.vectors, results.get(p.b)?.vectors),
+  }));
 }
+
+function evaluate(pairs: ScoredPair[]) {
+  const valid = pairs.filter((p) => !Number.isNaN(p.distance));
+  const mean = (same: boolean) => {
+    const d = valid.filter((p) => p.same === same).map((p) => p.distance);
+    return d.length > 0 ? d.reduce((a, b) => a + b, 0) / d.length : Number.NaN;
+  };
+  return {
+    pairs: pairs.length,
+    failedPairs: pairs.length - valid.length,
+    /** Accuracy over the pairs where both faces were found. */
+    validAccuracy: (t: number) => accuracyAt(valid, t),
+    best: bestThreshold(pairs),
+    auc: rocAuc(pairs),
+    eer: equalErrorRate(pairs),
+    tar: FARS.map((far) => tarAtFar(pairs, far)),
+    meanSame: mean(true),
+    meanDifferent: mean(false),
+  };
+}
+type Evaluation = ReturnType<typeof evaluate>;
 
 /** Share of different-person pairs accepted (distance below the threshold). */
 function falseAcceptRate(pairs: readonly ScoredPair[], threshold: number): number {
@@ -141,447 +140,368 @@ function falseRejectRate(pairs: readonly ScoredPair[], threshold: number): numbe
   return genuine.filter((p) => !(p.distance < threshold)).length / genuine.length;
 }
 
-function evaluate(pairs: ScoredPair[]) {
-  return {
-    pairs: pairs.length,
-    failedPairs: pairs.filter((p) => Number.isNaN(p.distance)).length,
-    /** Accuracy over the pairs where both faces were found, at the best threshold of `pairs`. */
-    validAccuracy: (t: number) =>
-      accuracyAt(
-        pairs.filter((p) => !Number.isNaN(p.distance)),
-        t,
-      ),
-    best: bestThreshold(pairs),
-    auc: rocAuc(pairs),
-    eer: equalErrorRate(pairs),
-    tar: FARS.map((far) => tarAtFar(pairs, far)),
-  };
-}
+const tarJson = (e: Evaluation) =>
+  e.tar.map((t) => ({
+    far: t.far,
+    allowedFalseAccepts: t.allowedFalseAccepts,
+    threshold: round(t.threshold, 4),
+    tar: pct(t.tar, 1),
+  }));
 
-async function variantEmbeddings(pipeline: FacePipeline, image: DecodedImage, face: DetectedFace) {
-  const chips = ALIGNMENT_VARIANTS.flatMap((v) => {
-    const chip = cutChip(image, face, v, pipeline.embedder.chipSize);
-    return v.flip ? [chip, mirror(chip)] : [chip];
-  });
-  const vectors = await pipeline.embedder.embed(chips);
-  const out = new Map<string, Float32Array>();
-  let i = 0;
-  for (const v of ALIGNMENT_VARIANTS) {
-    out.set(v.name, v.flip ? averageUnit(vectors[i]!, vectors[i + 1]!) : vectors[i]!);
-    i += v.flip ? 2 : 1;
-  }
-  return out;
-}
-
-function experimentTable(train: LfwPair[], variants: Map<string, Map<string, Float32Array | undefined>>) {
-  const rows = ALIGNMENT_VARIANTS.map((v) => {
-    const e = evaluate(scorePairs(train, variants.get(v.name)!));
-    return {
-      variant: v.name,
-      description: v.description,
-      failedPairs: e.failedPairs,
-      trainAccuracy: pct(e.best.accuracy, 1),
-      threshold: round(e.best.threshold, 4),
-      auc: round(e.auc, 5),
-      eer: pct(e.eer.eer, 1),
-      tarAtFar01: pct(e.tar[0]!.tar, 1),
-      tarAtFar1: pct(e.tar[1]!.tar, 1),
-    };
-  });
-  printTable(
-    'Alignment experiments (DevTrain only, best threshold per variant)',
-    ['variant', 'failed pairs', 'accuracy %', 'threshold', 'AUC', 'EER %', 'TAR@FAR0.1 %', 'TAR@FAR1 %'],
-    rows.map((r) => [
-      r.variant,
-      r.failedPairs,
-      r.trainAccuracy,
-      r.threshold,
-      r.auc,
-      r.eer,
-      r.tarAtFar01,
-      r.tarAtFar1,
-    ]),
-  );
-  return rows;
-}
-
-/**
- * `--experiments --faces <file>`: the alignment variants on DevTrain, from the faces a previous
- * `--save-faces` run detected, so the detector does not run again (only decode, warp, embed).
- */
-async function experimentsFromSavedFaces(
-  dir: string,
-  train: LfwPair[],
-  test: LfwPair[],
-  facesFile: string,
-): Promise<void> {
-  const saved = JSON.parse(readFileSync(facesFile, 'utf8')) as Record<string, DetectedFace>;
-  const trainImages = new Set(train.flatMap((p) => [p.a, p.b]));
-  const images = [...new Set([...trainImages, ...test.flatMap((p) => [p.a, p.b])])].sort();
-  info(
-    `alignment experiments: ${trainImages.size} DevTrain images (+ DevTest for production), faces from ${facesFile}`,
-  );
-  const config = benchConfig();
-  const pipeline = await startPipeline(config);
-  const variants = new Map<string, Map<string, Float32Array | undefined>>(
-    ALIGNMENT_VARIANTS.map((v) => [v.name, new Map()]),
-  );
-  const production = ALIGNMENT_VARIANTS[0]!;
-  const tick = progress('lfw-experiments', images.length);
-  let done = 0;
-  try {
-    await forEachConcurrent(images, Number(args.string('concurrency')), async (file) => {
-      const face = saved[file];
-      const image = face ? await pipeline.intake.decode(await readFile(path.join(dir, file))) : undefined;
-      if (trainImages.has(file)) {
-        const vectors = face && image ? await variantEmbeddings(pipeline, image, face) : undefined;
-        for (const v of ALIGNMENT_VARIANTS) variants.get(v.name)!.set(file, vectors?.get(v.name));
-      } else {
-        const chip = face && image ? cutChip(image, face, production, pipeline.embedder.chipSize) : undefined;
-        variants
-          .get(production.name)!
-          .set(file, chip ? (await pipeline.embedder.embed([chip]))[0] : undefined);
-      }
-      tick(++done);
-    });
-  } finally {
-    await pipeline.close();
-  }
-  const rows = experimentTable(train, variants);
-  // The production variant re-cut from the saved landmarks must reproduce the main run's figures.
-  const trainScores = scorePairs(train, variants.get(production.name)!);
-  const testScores = scorePairs(test, variants.get(production.name)!);
-  const threshold = bestThreshold(trainScores).threshold;
-  const check = {
-    threshold: round(threshold, 5),
-    devTestAccuracy: pct(accuracyAt(testScores, threshold), 1),
-    devTestFailedPairs: testScores.filter((p) => Number.isNaN(p.distance)).length,
-  };
-  info(`production alignment from saved faces: ${JSON.stringify(check)}`);
-  if (!args.flag('no-svg')) writeHistogram(path.resolve(args.string('svg')), testScores, threshold);
-  printJson({
-    benchmark: 'lfw-alignment-experiments',
-    dir,
-    pairs: train.length,
-    machine: machineInfo(),
-    productionCheck: check,
-    experiments: rows,
-  });
-}
-
-async function main(): Promise<void> {
-  const dir = path.resolve(args.string('dir'));
-  const limit = args.optionalInt('limit');
-  const train = limitPairs(parsePairs(path.join(dir, 'pairsDevTrain.txt')), limit);
-  const test = limitPairs(parsePairs(path.join(dir, 'pairsDevTest.txt')), limit);
-  const images = [...new Set([...train, ...test].flatMap((p) => [p.a, p.b]))].sort();
-  const trainImages = new Set(train.flatMap((p) => [p.a, p.b]));
-  const facesFile = args.optionalString('faces');
-  if (facesFile) {
-    if (!args.flag('experiments')) throw new Error('--faces is only used with --experiments');
-    await experimentsFromSavedFaces(dir, train, test, facesFile);
-    return;
-  }
-  info(
-    `LFW View 1 in ${dir}: ${train.length} DevTrain + ${test.length} DevTest pairs, ${images.length} images`,
-  );
-
-  const minScore = args.optionalString('min-score');
-  const config = benchConfig(minScore ? { DETECTION_MIN_SCORE: minScore } : {});
-  const pipeline = await startPipeline(config);
-  const experiments = args.flag('experiments');
-  const retryPad = args.number('retry-pad');
-  const saveFaces = args.optionalString('save-faces');
-  const saved: Record<string, DetectedFace> = {};
-
-  const results = new Map<string, ImageResult>();
-  const variants = new Map<string, Map<string, Float32Array | undefined>>(
-    ALIGNMENT_VARIANTS.map((v) => [v.name, new Map()]),
-  );
-  const tick = progress('lfw', images.length);
-  let done = 0;
-  const started = process.hrtime.bigint();
-  try {
-    await forEachConcurrent(images, Number(args.string('concurrency')), async (file) => {
-      const t0 = process.hrtime.bigint();
-      const image = await pipeline.intake.decode(await readFile(path.join(dir, file)));
-      const { faces } = await pipeline.analysis.analyzeDecoded(image);
-      const face = centreFace(faces, image.width, image.height);
-      const ms = msSince(t0);
-      let retryEmbedding: Float32Array | undefined;
-      if (!face && retryPad > 0) {
-        const padded = padImage(image, retryPad);
-        const retry = await pipeline.analysis.analyzeDecoded(padded);
-        retryEmbedding = centreFace(retry.faces, padded.width, padded.height)?.embedding;
-      }
-      results.set(file, { faces: faces.length, embedding: face?.embedding, retryEmbedding, ms });
-      if (face && saveFaces) {
-        const { box, score, landmarks68, landmarks5 } = face;
-        saved[file] = { box, score, landmarks68, landmarks5 };
-      }
-      if (experiments && trainImages.has(file)) {
-        const vectors = face ? await variantEmbeddings(pipeline, image, face) : undefined;
-        for (const v of ALIGNMENT_VARIANTS) variants.get(v.name)!.set(file, vectors?.get(v.name));
-      }
-      tick(++done);
-    });
-  } finally {
-    await pipeline.close();
-  }
-  const wallSeconds = msSince(started) / 1000;
-  if (saveFaces) {
-    mkdirSync(path.dirname(path.resolve(saveFaces)), { recursive: true });
-    writeFileSync(saveFaces, JSON.stringify(saved));
-    info(`saved ${Object.keys(saved).length} detected faces to ${saveFaces}`);
-  }
-
-  const embeddings = new Map([...results].map(([file, r]) => [file, r.embedding]));
-  const noFace = [...results].filter(([, r]) => r.faces === 0).map(([f]) => f);
-  const multiFace = [...results].filter(([, r]) => r.faces > 1).length;
-  if (noFace.length > 0) info(`no face found in: ${noFace.join(', ')}`);
-
-  const trainScores = scorePairs(train, embeddings);
-  const testScores = scorePairs(test, embeddings);
+/** One variant: calibrated on DevTrain, scored on DevTest. */
+function scoreVariant(train: LfwPair[], test: LfwPair[], results: Map<string, ImageResult>, variant: Variant) {
+  const trainScores = scorePairs(train, results, variant);
+  const testScores = scorePairs(test, results, variant);
   const trainEval = evaluate(trainScores);
   const testEval = evaluate(testScores);
   const threshold = trainEval.best.threshold;
-  const rounded = round(threshold, 3);
-  const testAccuracy = accuracyAt(testScores, threshold);
-  const testAccuracyRounded = accuracyAt(testScores, rounded);
-  const latency = summarize([...results.values()].map((r) => r.ms));
+  return { variant, trainScores, testScores, trainEval, testEval, threshold };
+}
+type VariantScore = ReturnType<typeof scoreVariant>;
 
-  // The same evaluation with the padded retry filling in production's misses (a possible fix).
-  const retried = new Map([...results].map(([file, r]) => [file, r.embedding ?? r.retryEmbedding]));
-  const stillNoFace = [...retried.values()].filter((e) => !e).length;
-  const retryTrainScores = scorePairs(train, retried);
-  const retryTestScores = scorePairs(test, retried);
-  const retryTrain = evaluate(retryTrainScores);
-  const retryTest = evaluate(retryTestScores);
-  const retryTestAccuracy = accuracyAt(retryTestScores, retryTrain.best.threshold);
-
-  const svgFile = args.flag('no-svg') ? undefined : path.resolve(args.string('svg'));
-  if (svgFile) writeHistogram(svgFile, testScores, threshold);
-  const distancesFile = args.optionalString('save-distances');
-  if (distancesFile) {
-    // Per-pair distances (null: a face was not found), to re-plot or re-threshold without re-running.
-    const dump = (pairs: LfwPair[], scores: ScoredPair[]) =>
-      pairs.map((p, i) => ({
-        ...p,
-        distance: Number.isNaN(scores[i]!.distance) ? null : scores[i]!.distance,
-      }));
-    mkdirSync(path.dirname(path.resolve(distancesFile)), { recursive: true });
-    writeFileSync(
-      distancesFile,
-      JSON.stringify({ devTrain: dump(train, trainScores), devTest: dump(test, testScores) }),
-    );
-    info(`saved pair distances to ${distancesFile}`);
-  }
-
-  printTable(
-    'LFW View 1 — verification (cosine distance, face nearest the image centre)',
-    ['set', 'pairs', 'failed pairs', 'accuracy %', 'threshold', 'AUC', 'EER %', 'TAR@FAR0.1 %', 'TAR@FAR1 %'],
-    [
+/** DevTest distances of both classes, with the calibrated threshold marked. */
+function writeHistogram(file: string, scores: ScoredPair[], threshold: number, label: string): void {
+  const finite = (same: boolean) =>
+    scores.filter((p) => p.same === same && Number.isFinite(p.distance)).map((p) => p.distance);
+  const valid = scores.filter((p) => Number.isFinite(p.distance));
+  const upper = Math.ceil(Math.max(...finite(false), ...finite(true)) * 20) / 20;
+  writeSvg(
+    file,
+    histogramSvg(
       [
-        'DevTrain (best threshold)',
-        trainEval.pairs,
-        trainEval.failedPairs,
-        pct(trainEval.best.accuracy, 1),
-        round(threshold, 4),
-        round(trainEval.auc, 5),
-        pct(trainEval.eer.eer, 1),
-        pct(trainEval.tar[0]!.tar, 1),
-        pct(trainEval.tar[1]!.tar, 1),
+        { label: 'same person', values: finite(true), color: '#2ca02c' },
+        { label: 'different people', values: finite(false), color: '#d62728' },
       ],
-      [
-        'DevTest @ DevTrain threshold',
-        testEval.pairs,
-        testEval.failedPairs,
-        pct(testAccuracy, 1),
-        round(threshold, 4),
-        round(testEval.auc, 5),
-        pct(testEval.eer.eer, 1),
-        pct(testEval.tar[0]!.tar, 1),
-        pct(testEval.tar[1]!.tar, 1),
-      ],
-      [
-        'DevTest @ rounded threshold',
-        testEval.pairs,
-        testEval.failedPairs,
-        pct(testAccuracyRounded, 1),
-        rounded,
-        '',
-        '',
-        '',
-        '',
-      ],
-      [
-        'DevTest, pairs with both faces found',
-        testEval.pairs - testEval.failedPairs,
-        0,
-        pct(testEval.validAccuracy(threshold), 1),
-        round(threshold, 4),
-        '',
-        '',
-        '',
-        '',
-      ],
-      [
-        'DevTest (best possible, reference)',
-        testEval.pairs,
-        testEval.failedPairs,
-        pct(testEval.best.accuracy, 1),
-        round(testEval.best.threshold, 4),
-        '',
-        '',
-        '',
-        '',
-      ],
-    ],
+      {
+        title:
+          `LFW DevTest, ${label}, ${valid.length} pairs with both faces found: ` +
+          `${pct(accuracyAt(valid, threshold), 1)} % correct at ${round(threshold, 3)}`,
+        xLabel: 'cosine distance between the two faces of a pair',
+        bins: 80,
+        range: [0, upper],
+        markers: [{ x: threshold, label: `DevTrain threshold ${round(threshold, 3)}` }],
+      },
+    ),
   );
-  if (retryPad > 0) {
-    printTable(
-      `With a retry on the image padded by ${retryPad} × its side where production found no face`,
-      ['set', 'failed pairs', 'accuracy %', 'threshold', 'AUC', 'TAR@FAR0.1 %', 'TAR@FAR1 %'],
-      [
-        [
-          'DevTrain (best threshold)',
-          retryTrain.failedPairs,
-          pct(retryTrain.best.accuracy, 1),
-          round(retryTrain.best.threshold, 4),
-          round(retryTrain.auc, 5),
-          pct(retryTrain.tar[0]!.tar, 1),
-          pct(retryTrain.tar[1]!.tar, 1),
-        ],
-        [
-          'DevTest @ that threshold',
-          retryTest.failedPairs,
-          pct(retryTestAccuracy, 1),
-          round(retryTrain.best.threshold, 4),
-          round(retryTest.auc, 5),
-          pct(retryTest.tar[0]!.tar, 1),
-          pct(retryTest.tar[1]!.tar, 1),
-        ],
-        [
-          'DevTest @ production threshold',
-          retryTest.failedPairs,
-          pct(accuracyAt(retryTestScores, threshold), 1),
-          round(threshold, 4),
-          '',
-          '',
-          '',
-        ],
-      ],
-    );
+  info(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+/** `{profile}` in a path is replaced by the profile's name; several profiles need it (or get a suffix). */
+function perProfilePath(template: string, profile: string, several: boolean): string {
+  if (template.includes('{profile}')) return path.resolve(template.replaceAll('{profile}', profile));
+  if (!several) return path.resolve(template);
+  const ext = path.extname(template);
+  return path.resolve(`${template.slice(0, template.length - ext.length)}-${profile}${ext}`);
+}
+
+/** Detects and embeds every image with one profile. */
+async function embedImages(
+  pipeline: FacePipeline,
+  models: ProfileModels,
+  config: AppConfig,
+  dir: string,
+  images: string[],
+) {
+  const vectors = new ChipVectors(pipeline.runtime.pool, models, config.models.dir);
+  const parityImages = Number(args.string('parity-images'));
+  const parity: number[] = [];
+  let parityStarted = 0;
+  const results = new Map<string, ImageResult>();
+  const tick = progress(`lfw ${models.profile.name}`, images.length);
+  let done = 0;
+  const started = process.hrtime.bigint();
+  await forEachConcurrent(images, Number(args.string('concurrency')), async (file) => {
+    const t0 = process.hrtime.bigint();
+    const image = await pipeline.intake.decode(await readFile(path.join(dir, file)));
+    const faces = await models.detector.detect(image);
+    const detectMs = msSince(t0);
+    const face = centreFace(faces, image.width, image.height);
+    const t1 = process.hrtime.bigint();
+    const v = face ? await vectors.forFace(image, face) : undefined;
+    const embedMs = msSince(t1);
+    results.set(file, { faces: faces.length, vectors: v, ms: msSince(t0), detectMs, embedMs });
+    if (face && v && parityStarted < parityImages) {
+      // The production embedder on the same face must give the profile's own variant.
+      parityStarted++;
+      const [production] = await models.embedder.embed(image, [face]);
+      parity.push(maxAbsDiff(production!, models.profile.flip ? v.flipped : v.plain));
+    }
+    tick(++done);
+  });
+  return { results, parity, wallSeconds: msSince(started) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  const load = describeLoad(machine.cpus);
+  info(load.text);
+  const dir = path.resolve(args.string('dir'));
+  const limit = args.optionalInt('limit');
+  const flipOption = args.string('flip');
+  if (![...VARIANTS, 'profile'].includes(flipOption)) {
+    throw new Error(`--flip must be profile, none, both or probe (got ${flipOption})`);
   }
-  printTable(
-    'Detection on the LFW images',
-    [
-      'images',
-      'no face',
-      'no face after retry',
-      '>1 face',
-      'ms/image p50',
-      'ms/image p95',
-      'images/s',
-      'peak RSS MiB',
-    ],
-    [
-      [
+  const train = limitPairs(parsePairs(path.join(dir, 'pairsDevTrain.txt')), limit);
+  const test = limitPairs(parsePairs(path.join(dir, 'pairsDevTest.txt')), limit);
+  const images = [...new Set([...train, ...test].flatMap((p) => [p.a, p.b]))].sort();
+  const minScore = args.optionalString('min-score');
+  const config = benchConfig(minScore ? { DETECTION_MIN_SCORE: minScore } : {});
+  const profiles = await selectProfiles(config, args.optionalString('profile'));
+  const several = profiles.length > 1;
+  info(
+    `LFW View 1 in ${dir}: ${train.length} DevTrain + ${test.length} DevTest pairs, ${images.length} images; ` +
+      `profiles ${profiles.map((p) => p.name).join(', ')}`,
+  );
+
+  const pipeline = await startPipeline(config, profiles[0]!.name);
+  const reports: object[] = [];
+  const detectionRows: (string | number)[][] = [];
+  try {
+    for (const profile of profiles) {
+      const models = await loadProfile(pipeline, profile.name, config);
+      const { results, parity, wallSeconds } = await embedImages(pipeline, models, config, dir, images);
+      const headline: Variant =
+        flipOption === 'profile' ? (profile.flip ? 'both' : 'none') : (flipOption as Variant);
+      const profileVariant: Variant = profile.flip ? 'both' : 'none';
+      const scored = new Map<Variant, VariantScore>(
+        VARIANTS.map((v) => [v, scoreVariant(train, test, results, v)]),
+      );
+      const main = scored.get(headline)!;
+      const { trainEval, testEval, threshold, trainScores, testScores } = main;
+      const rounded = round(threshold, 3);
+      const profileThreshold = profile.matching.threshold;
+      const noFace = [...results].filter(([, r]) => r.faces === 0).map(([f]) => f);
+      const multiFace = [...results].filter(([, r]) => r.faces > 1).length;
+      if (noFace.length > 0) info(`${profile.name}: no face found in ${noFace.join(', ')}`);
+      const latency = summarize([...results.values()].map((r) => r.ms));
+      const detectMs = summarize([...results.values()].map((r) => r.detectMs));
+      const embedMs = summarize([...results.values()].filter((r) => r.vectors).map((r) => r.embedMs));
+      const label = `${profile.name} (${models.embedder.space.key}), flip ${headline}`;
+
+      if (!args.flag('no-svg')) {
+        writeHistogram(perProfilePath(args.string('svg'), profile.name, several), testScores, threshold, label);
+      }
+      const distancesFile = args.optionalString('save-distances');
+      if (distancesFile) {
+        // Per-pair distances of every variant (null: a face was not found), to re-plot or
+        // re-threshold without re-running.
+        const dump = (pairs: LfwPair[], scores: ScoredPair[]) =>
+          pairs.map((p, i) => ({
+            ...p,
+            distance: Number.isNaN(scores[i]!.distance) ? null : scores[i]!.distance,
+          }));
+        const file = perProfilePath(distancesFile, profile.name, several);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(
+          file,
+          JSON.stringify({
+            profile: profile.name,
+            space: models.embedder.space.key,
+            flip: headline,
+            devTrain: dump(train, trainScores),
+            devTest: dump(test, testScores),
+            variants: Object.fromEntries(
+              [...scored].map(([v, s]) => [v, { devTrain: dump(train, s.trainScores), devTest: dump(test, s.testScores) }]),
+            ),
+          }),
+        );
+        info(`saved pair distances to ${path.relative(process.cwd(), file)}`);
+      }
+
+      const row = (name: string, e: Evaluation, accuracy: number, t: number): (string | number)[] => [
+        name,
+        e.pairs,
+        e.failedPairs,
+        pct(accuracy, 1),
+        round(t, 4),
+        round(e.auc, 5),
+        pct(e.eer.eer, 1),
+        pct(e.tar[0]!.tar, 1),
+        pct(e.tar[1]!.tar, 1),
+      ];
+      const blank = (name: string, pairs: number, failed: number, accuracy: number, t: number) => [
+        name,
+        pairs,
+        failed,
+        pct(accuracy, 1),
+        round(t, 4),
+        '',
+        '',
+        '',
+        '',
+      ];
+      printTable(
+        `LFW View 1 — ${label} (cosine distance, face nearest the image centre)`,
+        ['set', 'pairs', 'failed pairs', 'accuracy %', 'threshold', 'AUC', 'EER %', 'TAR@FAR0.1 %', 'TAR@FAR1 %'],
+        [
+          row('DevTrain (best threshold)', trainEval, trainEval.best.accuracy, threshold),
+          row('DevTest @ DevTrain threshold', testEval, accuracyAt(testScores, threshold), threshold),
+          blank('DevTest @ rounded threshold', testEval.pairs, testEval.failedPairs, accuracyAt(testScores, rounded), rounded),
+          blank(
+            'DevTest, pairs with both faces found',
+            testEval.pairs - testEval.failedPairs,
+            0,
+            testEval.validAccuracy(threshold),
+            threshold,
+          ),
+          blank(
+            `DevTest @ profile threshold (${headline === profileVariant ? 'calibrated for this variant' : 'for flip ' + profileVariant})`,
+            testEval.pairs,
+            testEval.failedPairs,
+            accuracyAt(testScores, profileThreshold),
+            profileThreshold,
+          ),
+          blank(
+            'DevTest (best possible, reference)',
+            testEval.pairs,
+            testEval.failedPairs,
+            testEval.best.accuracy,
+            testEval.best.threshold,
+          ),
+        ],
+      );
+      printTable(
+        `Flip averaging, ${profile.name}: each variant calibrated on DevTrain, scored on DevTest ` +
+          `(probe = second image of a pair mirror-averaged, first image not)`,
+        [
+          'flip',
+          'DevTrain acc %',
+          'threshold',
+          'DevTest acc %',
+          'DevTest AUC',
+          'EER %',
+          'TAR@FAR0.1 %',
+          'TAR@FAR1 %',
+          'mean d same',
+          'mean d diff',
+        ],
+        [...scored.values()].map((s) => [
+          `${s.variant}${s.variant === profileVariant ? ' (profile)' : ''}`,
+          pct(s.trainEval.best.accuracy, 1),
+          round(s.threshold, 4),
+          pct(accuracyAt(s.testScores, s.threshold), 1),
+          round(s.testEval.auc, 5),
+          pct(s.testEval.eer.eer, 1),
+          pct(s.testEval.tar[0]!.tar, 1),
+          pct(s.testEval.tar[1]!.tar, 1),
+          round(s.testEval.meanSame, 4),
+          round(s.testEval.meanDifferent, 4),
+        ]),
+      );
+      const maxParity = parity.length > 0 ? Math.max(...parity) : Number.NaN;
+      detectionRows.push([
+        profile.name,
         images.length,
         noFace.length,
-        retryPad > 0 ? stillNoFace : '',
         multiFace,
         round(latency.p50, 1),
         round(latency.p95, 1),
+        round(detectMs.p50, 1),
+        round(embedMs.p50, 1),
         round(images.length / wallSeconds, 2),
-        peakRssMiB(),
-      ],
+        maxParity,
+      ]);
+
+      reports.push({
+        profile: describeProfile(models, config),
+        flip: headline,
+        images: { total: images.length, noFace: noFace.length, multiFace, noFaceFiles: noFace },
+        threshold: {
+          raw: round(threshold, 5),
+          rounded,
+          plateau: trainEval.best.plateau.map((t) => round(t, 5)),
+          profile: profileThreshold,
+        },
+        devTrain: {
+          pairs: trainEval.pairs,
+          failedPairs: trainEval.failedPairs,
+          accuracy: pct(trainEval.best.accuracy, 1),
+          accuracyBothFacesFound: pct(trainEval.validAccuracy(threshold), 1),
+          farAtThreshold: pct(falseAcceptRate(trainScores, threshold), 1),
+          frrAtThreshold: pct(falseRejectRate(trainScores, threshold), 1),
+          auc: round(trainEval.auc, 5),
+          eer: pct(trainEval.eer.eer, 1),
+          tarAtFar: tarJson(trainEval),
+        },
+        devTest: {
+          pairs: testEval.pairs,
+          failedPairs: testEval.failedPairs,
+          accuracyAtTrainThreshold: pct(accuracyAt(testScores, threshold), 1),
+          accuracyAtRoundedThreshold: pct(accuracyAt(testScores, rounded), 1),
+          accuracyAtProfileThreshold: pct(accuracyAt(testScores, profileThreshold), 1),
+          accuracyBothFacesFound: pct(testEval.validAccuracy(threshold), 1),
+          farAtTrainThreshold: pct(falseAcceptRate(testScores, threshold), 1),
+          frrAtTrainThreshold: pct(falseRejectRate(testScores, threshold), 1),
+          bestAccuracy: pct(testEval.best.accuracy, 1),
+          bestThreshold: round(testEval.best.threshold, 4),
+          auc: round(testEval.auc, 5),
+          eer: pct(testEval.eer.eer, 1),
+          tarAtFar: tarJson(testEval),
+        },
+        variants: Object.fromEntries(
+          [...scored].map(([v, s]) => [
+            v,
+            {
+              devTrainAccuracy: pct(s.trainEval.best.accuracy, 1),
+              threshold: round(s.threshold, 5),
+              devTestAccuracy: pct(accuracyAt(s.testScores, s.threshold), 1),
+              devTestAuc: round(s.testEval.auc, 5),
+              devTestEer: pct(s.testEval.eer.eer, 1),
+              devTestTarAtFar: tarJson(s.testEval),
+              devTrainTarAtFar: tarJson(s.trainEval),
+              meanDistance: {
+                same: round(s.testEval.meanSame, 4),
+                different: round(s.testEval.meanDifferent, 4),
+              },
+            },
+          ]),
+        ),
+        productionParity: { images: parity.length, maxAbsDiff: maxParity },
+        timing: {
+          msPerImage: { p50: round(latency.p50, 1), p95: round(latency.p95, 1) },
+          decodeDetectMs: { p50: round(detectMs.p50, 1), p95: round(detectMs.p95, 1) },
+          chipAndEmbedMs: { p50: round(embedMs.p50, 1), p95: round(embedMs.p95, 1) },
+          imagesPerSecond: round(images.length / wallSeconds, 2),
+          wallSeconds: round(wallSeconds, 1),
+        },
+      });
+    }
+  } finally {
+    await pipeline.close();
+  }
+
+  printTable(
+    `Detection and timing on the LFW images (${config.models.workers} worker × ${config.models.threadsPerWorker} threads, ` +
+      `${args.string('concurrency')} images in flight; embed = chip + mirrored chip in one run)`,
+    [
+      'profile',
+      'images',
+      'no face',
+      '>1 face',
+      'ms/image p50',
+      'ms/image p95',
+      'decode+detect p50',
+      'chip+embed p50',
+      'images/s',
+      'parity max |Δ|',
     ],
+    detectionRows,
   );
-
-  const experimentResults = experiments ? experimentTable(train, variants) : undefined;
-
-  const tarJson = (e: ReturnType<typeof evaluate>) =>
-    e.tar.map((t) => ({
-      far: t.far,
-      allowedFalseAccepts: t.allowedFalseAccepts,
-      threshold: round(t.threshold, 4),
-      tar: pct(t.tar, 1),
-    }));
+  process.stdout.write(`\nPeak RSS: ${peakRssMiB()} MiB; ${load.text}\n`);
   printJson({
     benchmark: 'lfw',
     dir,
     limit: limit ?? null,
-    machine: machineInfo(),
+    machine,
+    loadHigh: load.high,
     config: {
       workers: config.models.workers,
       threads: config.models.threadsPerWorker,
-      minScore: config.models.minScore,
-      minFaceSize: config.models.minFaceSize,
-      modelId: pipeline.analysis.modelId,
+      concurrency: Number(args.string('concurrency')),
+      minScoreOverride: config.models.minScore ?? null,
     },
-    images: {
-      total: images.length,
-      noFace: noFace.length,
-      noFaceAfterRetry: retryPad > 0 ? stillNoFace : null,
-      multiFace,
-      noFaceFiles: noFace,
-    },
-    threshold: { raw: round(threshold, 5), rounded, plateau: trainEval.best.plateau.map((t) => round(t, 5)) },
-    devTrain: {
-      pairs: trainEval.pairs,
-      failedPairs: trainEval.failedPairs,
-      accuracy: pct(trainEval.best.accuracy, 1),
-      accuracyBothFacesFound: pct(trainEval.validAccuracy(threshold), 1),
-      farAtThreshold: pct(falseAcceptRate(trainScores, threshold), 1),
-      frrAtThreshold: pct(falseRejectRate(trainScores, threshold), 1),
-      auc: round(trainEval.auc, 5),
-      eer: pct(trainEval.eer.eer, 1),
-      tarAtFar: tarJson(trainEval),
-    },
-    devTest: {
-      pairs: testEval.pairs,
-      failedPairs: testEval.failedPairs,
-      accuracyAtTrainThreshold: pct(testAccuracy, 1),
-      accuracyAtRoundedThreshold: pct(testAccuracyRounded, 1),
-      accuracyBothFacesFound: pct(testEval.validAccuracy(threshold), 1),
-      farAtTrainThreshold: pct(falseAcceptRate(testScores, threshold), 1),
-      frrAtTrainThreshold: pct(falseRejectRate(testScores, threshold), 1),
-      bestAccuracy: pct(testEval.best.accuracy, 1),
-      bestThreshold: round(testEval.best.threshold, 4),
-      auc: round(testEval.auc, 5),
-      eer: pct(testEval.eer.eer, 1),
-      tarAtFar: tarJson(testEval),
-    },
-    withPaddedRetry:
-      retryPad > 0
-        ? {
-            pad: retryPad,
-            devTrain: {
-              failedPairs: retryTrain.failedPairs,
-              accuracy: pct(retryTrain.best.accuracy, 1),
-              threshold: round(retryTrain.best.threshold, 5),
-              auc: round(retryTrain.auc, 5),
-              tarAtFar: tarJson(retryTrain),
-            },
-            devTest: {
-              failedPairs: retryTest.failedPairs,
-              accuracyAtTrainThreshold: pct(retryTestAccuracy, 1),
-              accuracyAtProductionThreshold: pct(accuracyAt(retryTestScores, threshold), 1),
-              bestAccuracy: pct(retryTest.best.accuracy, 1),
-              auc: round(retryTest.auc, 5),
-              tarAtFar: tarJson(retryTest),
-            },
-          }
-        : null,
-    timing: {
-      msPerImage: { p50: round(latency.p50, 1), p95: round(latency.p95, 1) },
-      imagesPerSecond: round(images.length / wallSeconds, 2),
-      wallSeconds: round(wallSeconds, 1),
-    },
+    profiles: reports,
     peakRssMiB: peakRssMiB(),
-    experiments: experimentResults ?? null,
-    svg: svgFile ? path.relative(process.cwd(), svgFile) : null,
   });
 }
 

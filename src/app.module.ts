@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { EnrollmentModule } from './enrollment/enrollment.module.js';
 import { FacesModule } from './faces/faces.module.js';
+import { GalleryModule } from './gallery/gallery.module.js';
 import { HealthModule } from './health/health.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
 import { MatchingModule } from './matching/matching.module.js';
@@ -28,6 +29,7 @@ export class AppModule implements NestModule {
         DatabaseModule,
         ApiKeysModule,
         HealthModule,
+        GalleryModule,
         FacesModule,
         MatchingModule,
         EnrollmentModule,

@@ -102,3 +102,50 @@ export function describeLoad(cpus: number): { text: string; loadAverage?: number
     high,
   };
 }
+
+/**
+ * CPU time of one thread of this process (the main thread by default), in milliseconds, from
+ * `/proc/self/task/<tid>/schedstat` (nanoseconds; falls back to `stat`'s clock ticks). Together
+ * with `process.cpuUsage()`, which on Linux counts every thread of the process (inference workers,
+ * ONNX Runtime's and libuv's pools included), it splits CPU into main thread and the rest.
+ */
+export function threadCpuMs(tid: number = process.pid): number | undefined {
+  try {
+    const runtime = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    if (Number.isFinite(runtime)) return runtime / 1e6;
+  } catch {
+    // schedstat needs CONFIG_SCHED_INFO; stat is always there.
+  }
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of the whole process (all threads) so far, in milliseconds. */
+export function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Wall time, process CPU and main-thread CPU of an interval, in milliseconds. */
+export interface Interval {
+  wallMs: number;
+  cpuMs: number;
+  mainCpuMs: number;
+}
+
+/** Starts measuring an interval; the returned function ends it. */
+export function startInterval(): () => Interval {
+  const wall = process.hrtime.bigint();
+  const cpu = processCpuMs();
+  const main = threadCpuMs() ?? Number.NaN;
+  return () => ({
+    wallMs: Number(process.hrtime.bigint() - wall) / 1e6,
+    cpuMs: processCpuMs() - cpu,
+    mainCpuMs: (threadCpuMs() ?? Number.NaN) - main,
+  });
+}

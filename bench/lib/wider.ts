@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { iou } from '../../src/detection/detection-postprocess.js';
+import { iou } from '../../src/face/box.js';
 import type { Box } from '../../src/face/face.types.js';
 
 export interface GroundTruthImage {

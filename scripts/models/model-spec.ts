@@ -7,9 +7,15 @@ export interface InputDoc {
   shape: Dim[];
   layout: 'NHWC';
   channels: 'RGB';
-  range: [0, 255];
-  /** What the graph itself does to the raw 0..255 values; the caller feeds them unnormalised. */
+  /** The values the graph expects: [0, 255] for raw pixels, narrower for pre-normalised input. */
+  range: [number, number];
+  /** What the graph itself does to its input values ('none' when the caller normalises). */
   normalisationInGraph: string;
+  /**
+   * Set when the caller must normalise the 0..255 pixels itself: feed `(x − subtract) / divide`.
+   * Absent: the graph takes raw 0..255 values.
+   */
+  callerNormalisation?: { subtract: number; divide: number };
   /** What the caller must do to an image to produce the input, as face-api does. */
   preprocessing: string;
 }
@@ -35,8 +41,6 @@ export interface ModelSpec {
   task: 'detection' | 'landmarks' | 'embedding';
   weights: WeightSource;
   licence: string;
-  /** Embedders: the cosine distance that separates same from different people (from bench:lfw). */
-  calibratedThreshold?: number;
   input: InputDoc;
   outputs: OutputDoc[];
   /** Adds the network to `g`, reading from the NHWC input `x`; returns the value for each output name. */

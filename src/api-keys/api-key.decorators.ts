@@ -24,6 +24,11 @@ export function RequireScopes(...scopes: [ApiKeyScope, ...ApiKeyScope[]]): Metho
   return applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), ApiExtension('x-required-scopes', scopes));
 }
 
+/** Any valid key may call the route, whatever its scopes (e.g. reading what the service runs). */
+export function AnyApiKey(): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(REQUIRED_SCOPES, []), ApiExtension('x-required-scopes', []));
+}
+
 /**
  * Marks a handler (or controller) as running a model: its requests also count against the stricter
  * `inference` rate-limit tier, per key. Put it on detect, embed, recognise, identify, verify, enroll.

@@ -29,6 +29,11 @@ export class FaceCacheService {
     return this.repository.take(db, reqId, this.clock.now());
   }
 
+  /** A live entry without consuming it; null when unknown, used or expired. */
+  peek(reqId: string): Promise<CachedFaceEntry | null> {
+    return this.repository.peek(reqId, this.clock.now());
+  }
+
   countLive(): Promise<number> {
     return this.repository.countLive(this.clock.now());
   }

@@ -8,11 +8,14 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.dataDir).toMatch(/data$/);
-    // No MATCH_THRESHOLD: the embedder's calibrated threshold applies (MatchPolicy).
+    // No MATCH_THRESHOLD/MATCH_MARGIN: the serving profile's calibrated values apply (MatchPolicy).
     expect(config.matching.threshold).toBeUndefined();
-    expect(config.matching.margin).toBe(0.015);
+    expect(config.matching.margin).toBeUndefined();
     expect(config.cache.ttlSeconds).toBe(86_400);
-    expect(config.models.embedderPath).toMatch(/face_recognition\.onnx$/);
+    // No FACE_PROFILE: the manifest's default profile.
+    expect(config.models.profile).toBeUndefined();
+    expect(config.models.dir).toMatch(/models$/);
+    expect(config.crops).toEqual({ size: 224, quality: 90 });
   });
 
   it('parses numbers and keeps memory:// as is', () => {
@@ -22,7 +25,11 @@ describe('loadConfig', () => {
       MATCH_THRESHOLD: '0.1',
       MATCH_MARGIN: '0',
       TRUST_PROXY: '2',
+      FACE_PROFILE: 'dlib',
+      FACE_CROP_SIZE: '0',
     });
+    expect(config.models.profile).toBe('dlib');
+    expect(config.crops.size).toBe(0);
     expect(config.server.port).toBe(8080);
     expect(config.database.dataDir).toBe('memory://');
     expect(config.matching.threshold).toBe(0.1);

@@ -3,14 +3,6 @@ import { validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 import { EnvSchema } from './env.schema.js';
 
-/**
- * Cosine-distance threshold for an embedder whose manifest entry carries no calibrated value
- * (a custom model). The bundled embedders are calibrated on LFW View 1 by `npm run bench:lfw`
- * (docs/benchmarks.md); their thresholds travel in models/manifest.json, and `MATCH_THRESHOLD`
- * overrides either.
- */
-export const DEFAULT_MATCH_THRESHOLD = 0.094;
-
 export interface ServerConfig {
   port: number;
   host: string;
@@ -33,13 +25,20 @@ export interface DatabaseConfig {
 
 export interface ModelsConfig {
   dir: string;
-  detectorPath: string;
-  landmarksPath: string;
-  embedderPath: string;
+  /** `FACE_PROFILE`; undefined: the manifest's default profile. */
+  profile?: string;
+  profilesFile?: string;
   workers: number;
   threadsPerWorker: number;
-  minScore: number;
-  minFaceSize: number;
+  /** Overrides of the profile's detector settings. */
+  minScore?: number;
+  minFaceSize?: number;
+}
+
+export interface CropConfig {
+  /** Longer side of the stored face crop in pixels; 0 stores none. */
+  size: number;
+  quality: number;
 }
 
 export interface ImagesConfig {
@@ -48,10 +47,10 @@ export interface ImagesConfig {
 }
 
 export interface MatchingConfig {
-  /** Set by `MATCH_THRESHOLD`; when undefined the embedder's calibrated threshold applies. */
+  /** Set by `MATCH_THRESHOLD`; when undefined the profile's calibrated threshold applies. */
   threshold: number | undefined;
-  /** 1:N: how much closer than the runner-up the nearest user must be (cosine distance). */
-  margin: number;
+  /** Set by `MATCH_MARGIN` (1:N: how much closer than the runner-up); undefined: the profile's. */
+  margin: number | undefined;
   topK: number;
 }
 
@@ -84,6 +83,7 @@ export class AppConfig {
     readonly database: DatabaseConfig,
     readonly models: ModelsConfig,
     readonly images: ImagesConfig,
+    readonly crops: CropConfig,
     readonly matching: MatchingConfig,
     readonly enrollment: EnrollmentConfig,
     readonly cache: CacheConfig,
@@ -139,15 +139,15 @@ export function loadConfig(
     },
     {
       dir: modelsDir,
-      detectorPath: resolve(modelsDir, parsed.DETECTOR_MODEL ?? 'ssd_mobilenetv1.onnx'),
-      landmarksPath: resolve(modelsDir, parsed.LANDMARKS_MODEL ?? 'face_landmark_68.onnx'),
-      embedderPath: resolve(modelsDir, parsed.EMBEDDER_MODEL ?? 'face_recognition.onnx'),
+      profile: parsed.FACE_PROFILE,
+      profilesFile: parsed.PROFILES_FILE === undefined ? undefined : resolve(parsed.PROFILES_FILE),
       workers: parsed.INFERENCE_WORKERS,
       threadsPerWorker: parsed.INFERENCE_THREADS,
       minScore: parsed.DETECTION_MIN_SCORE,
       minFaceSize: parsed.DETECTION_MIN_FACE_SIZE,
     },
     { maxBytes: parsed.MAX_IMAGE_BYTES, maxPixels: parsed.MAX_IMAGE_PIXELS },
+    { size: parsed.FACE_CROP_SIZE, quality: parsed.FACE_CROP_QUALITY },
     { threshold: parsed.MATCH_THRESHOLD, margin: parsed.MATCH_MARGIN, topK: parsed.MATCH_TOP_K },
     { minFaceSize: parsed.ENROLL_MIN_FACE_SIZE },
     {

@@ -68,17 +68,15 @@ export class EnvSchema {
   @IsString()
   MODELS_DIR: string = './models';
 
+  /** The model profile to run (models/manifest.json or profiles.json); unset: the manifest's default. */
   @IsOptional()
-  @IsString()
-  DETECTOR_MODEL?: string;
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'FACE_PROFILE must be a profile name' })
+  FACE_PROFILE?: string;
 
+  /** A JSON file of custom profiles; unset: `<MODELS_DIR>/profiles.json` when it exists. */
   @IsOptional()
   @IsString()
-  LANDMARKS_MODEL?: string;
-
-  @IsOptional()
-  @IsString()
-  EMBEDDER_MODEL?: string;
+  PROFILES_FILE?: string;
 
   /**
    * One single-threaded worker per core (up to 4) by default: on 2 cores, 2 workers × 1 thread
@@ -99,18 +97,39 @@ export class EnvSchema {
   @Max(64)
   INFERENCE_THREADS: number = 1;
 
+  /** Overrides the profile's final detector threshold (SSD score, MTCNN O-Net probability). */
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
   @Min(0)
   @Max(1)
-  DETECTION_MIN_SCORE: number = 0.5;
+  DETECTION_MIN_SCORE?: number;
 
+  /** Overrides the profile's smallest face, in pixels. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(8)
-  DETECTION_MIN_FACE_SIZE: number = 20;
+  DETECTION_MIN_FACE_SIZE?: number;
+
+  /**
+   * Longer side, in pixels, of the JPEG face crop stored with every enrolled and cached face (the
+   * face with as much context again around it), so that the gallery can be re-embedded with
+   * another profile; 0 stores none (and re-embedding then needs the original photos).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1024)
+  FACE_CROP_SIZE: number = 224;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(30)
+  @Max(100)
+  FACE_CROP_QUALITY: number = 90;
 
   @IsOptional()
   @Type(() => Number)
@@ -131,13 +150,13 @@ export class EnvSchema {
   @Max(2)
   MATCH_THRESHOLD?: number;
 
-  /** 1:N margin over the runner-up; chosen on LFW's identification protocol (docs/benchmarks.md). */
+  /** Overrides the profile's 1:N margin over the runner-up (calibrated on LFW, docs/benchmarks.md). */
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
   @Min(0)
-  @Max(1)
-  MATCH_MARGIN: number = 0.015;
+  @Max(2)
+  MATCH_MARGIN?: number;
 
   @IsOptional()
   @Type(() => Number)

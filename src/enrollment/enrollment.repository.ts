@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Box } from '../face/face.types.js';
+import { FaceEmbeddingsRepository, type SpaceVector } from '../gallery/face-embeddings.repository.js';
+import { bytes } from '../infra/database/bytes.js';
 import type { DbClient } from '../infra/database/db-client.js';
-import { toPgVector } from '../infra/database/pgvector.js';
 
-export interface FaceRecord {
-  embedding: Float32Array;
-  model: string;
+/** A face about to be stored: where it was found, its crop, and its vector in each space in use. */
+export interface NewFace {
   detectionScore: number;
   box: Box;
   imageSha256: string;
+  crop: Uint8Array | null;
+  /** The serving space's vector first. */
+  vectors: SpaceVector[];
 }
 
 export interface NewUser {
@@ -18,9 +21,11 @@ export interface NewUser {
   birthdate: Date;
 }
 
-/** Writes users and their face vectors; every method runs in the caller's transaction. */
+/** Writes users, their faces and the faces' vectors; every method runs in the caller's transaction. */
 @Injectable()
 export class EnrollmentRepository {
+  constructor(private readonly vectors: FaceEmbeddingsRepository) {}
+
   async emailTaken(db: DbClient, email: string): Promise<boolean> {
     return (await db.user.count({ where: { email } })) > 0;
   }
@@ -34,12 +39,14 @@ export class EnrollmentRepository {
     return created.id;
   }
 
-  async insertFace(db: DbClient, userId: string, face: FaceRecord): Promise<string> {
+  async insertFace(db: DbClient, userId: string, face: NewFace): Promise<string> {
     const rows = await db.$queryRaw<Array<{ id: string }>>(Prisma.sql`
-      INSERT INTO faces (user_id, embedding, model, detection_score, box, image_sha256, updated_at)
-      VALUES (${userId}::uuid, ${toPgVector(face.embedding)}::vector, ${face.model}, ${face.detectionScore},
-              ${JSON.stringify(face.box)}::jsonb, ${face.imageSha256}, now())
+      INSERT INTO faces (user_id, detection_score, box, image_sha256, crop, updated_at)
+      VALUES (${userId}::uuid, ${face.detectionScore}, ${JSON.stringify(face.box)}::jsonb, ${face.imageSha256},
+              ${bytes(face.crop)}, now())
       RETURNING id`);
-    return rows[0]!.id;
+    const faceId = rows[0]!.id;
+    for (const vector of face.vectors) await this.vectors.insert(faceId, vector, db);
+    return faceId;
   }
 }

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { BadRequestError, ConflictError, DomainError, NotFoundError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { FaceCacheService } from '../cache-cleanup/face-cache.service.js';
-import { FaceAnalysisService } from '../embedding/face-analysis.service.js';
+import type { CachedFaceEntry } from '../cache-cleanup/face-cache.repository.js';
+import type { DecodedImage } from '../face/face.types.js';
+import type { SpaceVector } from '../gallery/face-embeddings.repository.js';
+import { GalleryModels, type LoadedProfile } from '../gallery/gallery-models.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { DbClient } from '../infra/database/db-client.js';
 import { PrismaService } from '../infra/database/prisma.service.js';
@@ -10,8 +13,9 @@ import type { FaceMetadataDto } from '../matching/dto/recognise-response.dto.js'
 import { selectLargestFace } from '../matching/face-selection.js';
 import { MatchPolicy } from '../matching/match-policy.js';
 import { MatchingRepository } from '../matching/matching.repository.js';
+import { FaceAnalysisService } from '../pipeline/face-analysis.service.js';
 import type { AddUserDto } from './dto/add-user.dto.js';
-import { EnrollmentRepository, type FaceRecord } from './enrollment.repository.js';
+import { EnrollmentRepository, type NewFace } from './enrollment.repository.js';
 
 export class FaceTooSmallError extends DomainError {
   constructor(size: number, min: number) {
@@ -30,6 +34,7 @@ export class EnrollmentService {
     private readonly matching: MatchingRepository,
     private readonly cache: FaceCacheService,
     private readonly analysis: FaceAnalysisService,
+    private readonly gallery: GalleryModels,
     private readonly policy: MatchPolicy,
     private readonly config: AppConfig,
   ) {}
@@ -42,10 +47,12 @@ export class EnrollmentService {
   async addUser(dto: AddUserDto, image?: Uint8Array): Promise<{ userId: string; faceId: string }> {
     if (dto.req_id && image) throw new BadRequestError('Give either req_id or image, not both');
     if (!dto.req_id && !image) throw new BadRequestError('Give req_id (from recognise_user) or an image');
+    // Inference (the image, or a cached crop during a profile move) runs before the transaction.
     const fromImage = image ? (await this.faceFromImage(image)).record : undefined;
+    const extraVectors = fromImage ? [] : await this.cachedFaceExtraVectors(dto.req_id!);
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const face = fromImage ?? (await this.takeCached(tx, dto.req_id!));
+        const face = fromImage ?? (await this.takeCached(tx, dto.req_id!, extraVectors));
         await this.refuseEnrolledFace(tx, face);
         if (dto.email && (await this.repository.emailTaken(tx, dto.email)))
           throw new ConflictError(EMAIL_TAKEN);
@@ -77,41 +84,74 @@ export class EnrollmentService {
     return { faceId, metadata };
   }
 
-  private async faceFromImage(image: Uint8Array): Promise<{ record: FaceRecord; metadata: FaceMetadataDto }> {
-    const analysed = await this.analysis.analyze(image);
+  private async faceFromImage(image: Uint8Array): Promise<{ record: NewFace; metadata: FaceMetadataDto }> {
+    const [serving, ...others] = this.gallery.writeProfiles();
+    const decoded = await this.analysis.decode(image);
+    const analysed = await this.analysis.analyzeDecoded(decoded, serving!, { crops: true });
     const { face, metadata } = selectLargestFace(analysed.faces);
     const minSize = this.config.enrollment.minFaceSize;
     if (face.quality.faceSize < minSize) throw new FaceTooSmallError(face.quality.faceSize, minSize);
+    const vectors: SpaceVector[] = [{ space: serving!.embedder.space, embedding: face.embedding }];
+    vectors.push(...(await this.otherVectors(decoded, face.box, others)));
     return {
       record: {
-        embedding: face.embedding,
-        model: this.analysis.modelId,
         detectionScore: face.score,
         box: face.box,
         imageSha256: analysed.image.sha256,
+        crop: face.crop?.jpeg ?? null,
+        vectors,
       },
       metadata,
     };
   }
 
-  private async takeCached(tx: DbClient, reqId: string): Promise<FaceRecord> {
+  /** During a profile move, the target profile's vector of a face, computed from the same pixels. */
+  private async otherVectors(image: DecodedImage, box: NewFace['box'], profiles: LoadedProfile[]) {
+    const vectors: SpaceVector[] = [];
+    for (const models of profiles) {
+      const embedding = await this.analysis.embedAt(image, box, models);
+      if (embedding) vectors.push({ space: models.embedder.space, embedding });
+    }
+    return vectors;
+  }
+
+  /**
+   * During a profile move, the target profile's vector of a cached face, from its stored crop.
+   * Read without consuming the entry; the transaction consumes it (or finds it gone).
+   */
+  private async cachedFaceExtraVectors(reqId: string): Promise<SpaceVector[]> {
+    const [, ...others] = this.gallery.writeProfiles();
+    if (others.length === 0) return [];
+    const cached = await this.cache.peek(reqId);
+    if (!cached?.crop) return [];
+    const vectors: SpaceVector[] = [];
+    for (const models of others) {
+      const embedding = await this.analysis.embedCrop(cached.crop, models).catch(() => null);
+      if (embedding) vectors.push({ space: models.embedder.space, embedding });
+    }
+    return vectors;
+  }
+
+  private async takeCached(tx: DbClient, reqId: string, extraVectors: SpaceVector[]): Promise<NewFace> {
     const cached = await this.cache.take(tx, reqId);
-    // A vector from another model cannot be compared with this model's faces: treat it as gone.
-    if (!cached || cached.model !== this.analysis.modelId) {
+    // A vector from another space cannot be compared with the gallery's: treat it as gone.
+    const serving = this.gallery.serving().embedder.space;
+    if (!cached || cached.model !== serving.key) {
       throw new NotFoundError('req_id not found: it is unknown, expired or already used');
     }
-    return cached;
+    return cachedFace(cached, serving, extraVectors);
   }
 
   /**
    * One person, one user: a face that recognise_user would attribute to another user is refused
    * (the same policy, so a user enrolled here can be recognised rather than shadowed).
    */
-  private async refuseEnrolledFace(tx: DbClient, face: FaceRecord, allowedUserId?: string): Promise<void> {
+  private async refuseEnrolledFace(tx: DbClient, face: NewFace, allowedUserId?: string): Promise<void> {
+    const serving = face.vectors[0]!;
     const nearest = await this.matching.findNearestUsers(
       {
-        embedding: face.embedding,
-        model: face.model,
+        embedding: serving.embedding,
+        space: serving.space,
         topK: this.config.matching.topK,
         maxDistance: this.policy.searchRadius,
         limit: 2,
@@ -125,4 +165,14 @@ export class EnrollmentService {
       });
     }
   }
+}
+
+function cachedFace(cached: CachedFaceEntry, space: SpaceVector['space'], extra: SpaceVector[]): NewFace {
+  return {
+    detectionScore: cached.detectionScore,
+    box: cached.box,
+    imageSha256: cached.imageSha256,
+    crop: cached.crop,
+    vectors: [{ space, embedding: cached.embedding }, ...extra],
+  };
 }

@@ -1,9 +1,10 @@
-import type { DetectedFace, FaceChip, RgbImage } from './face.types.js';
+import type { DetectedFace, RgbImage } from './face.types.js';
+import type { EmbeddingSpace, ModelProfile } from './model-profile.js';
 
 export interface DetectOptions {
-  /** Detector confidence below which a box is dropped (default: config `DETECTION_MIN_SCORE`). */
+  /** Detector confidence below which a face is dropped (default: the profile's). */
   minScore?: number;
-  /** Shorter box side in pixels below which a face is dropped (default: `DETECTION_MIN_FACE_SIZE`). */
+  /** Shorter box side in pixels below which a face is dropped (default: the profile's). */
   minFaceSize?: number;
   /** Keep only the largest N faces; the rest are not landmarked (saves work when one face is wanted). */
   maxFaces?: number;
@@ -18,17 +19,34 @@ export abstract class FaceDetector {
   abstract detect(image: RgbImage, options?: DetectOptions): Promise<DetectedFace[]>;
 }
 
-/** Turns aligned chips into L2-normalised vectors, batching them in one inference run. */
+/**
+ * Turns faces into L2-normalised vectors. The embedder cuts its own chips from the image and the
+ * landmarks its profile names, so callers pass detections, never chip sizes.
+ */
 export abstract class FaceEmbedder {
-  /** Identifies the model; vectors of different models are never compared. */
-  abstract readonly modelId: string;
-  abstract readonly dimension: number;
-  /** Side of the square chip the model expects (150 for the dlib ResNet). */
-  abstract readonly chipSize: number;
-  /**
-   * The cosine distance below which two of this model's vectors are taken for the same person,
-   * as calibrated for the model (models/manifest.json); undefined for an uncalibrated model.
-   */
-  abstract readonly calibratedThreshold: number | undefined;
-  abstract embed(chips: FaceChip[]): Promise<Float32Array[]>;
+  /** Identifies the vectors; vectors of different spaces are never compared. */
+  abstract readonly space: EmbeddingSpace;
+  abstract embed(image: RgbImage, faces: DetectedFace[]): Promise<Float32Array[]>;
+}
+
+/** One profile's detector and embedder, ready to run. */
+export interface ProfileModels {
+  profile: ModelProfile;
+  detector: FaceDetector;
+  embedder: FaceEmbedder;
+}
+
+/**
+ * The installed model profiles. `load` verifies and starts a profile's models (idempotent);
+ * `models` hands out one that is loaded.
+ */
+export abstract class FaceModels {
+  /** The profile `FACE_PROFILE` selects. */
+  abstract readonly activeName: string;
+  abstract names(): string[];
+  abstract load(name: string): Promise<ProfileModels>;
+  abstract models(name: string): ProfileModels;
+  /** The profile whose vectors are stored under `spaceKey`, if this installation has it. */
+  abstract findBySpace(spaceKey: string): Promise<string | undefined>;
+  abstract isReady(): boolean;
 }

@@ -34,8 +34,8 @@ export interface DetectedFace {
   box: Box;
   /** Detector confidence in [0, 1]. */
   score: number;
-  /** The 68 iBUG points, in source-image pixels. */
-  landmarks68: Point[];
+  /** The detector's own landmarks in source-image pixels (five for MTCNN, the 68 iBUG points for the SSD profile). */
+  landmarks: Point[];
   /** Left eye centre, right eye centre, nose tip, left mouth corner, right mouth corner (image left/right). */
   landmarks5: Point[];
 }
@@ -44,11 +44,11 @@ export interface FaceQuality {
   detectionScore: number;
   /** Shorter side of the face box, in pixels. */
   faceSize: number;
-  /** Variance of the Laplacian on the aligned chip; higher is sharper. */
+  /** Variance of the Laplacian on the face, scaled to a fixed size; higher is sharper. */
   sharpness: number;
-  /** Mean luma of the aligned chip, 0–255. */
+  /** Mean luma of the face, 0–255. */
   brightness: number;
-  /** Rough head yaw in degrees from the landmarks (negative: facing image left). */
+  /** Rough head yaw in degrees from the five landmarks (negative: facing image left). */
   yaw: number;
   /** In-plane rotation of the eye line in degrees. */
   roll: number;
@@ -56,6 +56,13 @@ export interface FaceQuality {
 
 /** An aligned face chip ready for the embedder (square, RGB). */
 export type FaceChip = RgbImage;
+
+/** A small JPEG of the face with some context, kept so a gallery can be re-embedded later. */
+export interface FaceCrop {
+  jpeg: Uint8Array;
+  width: number;
+  height: number;
+}
 
 /** A detected face with its quality measures (aligned, not yet embedded). */
 export interface AssessedFace extends DetectedFace {
@@ -65,6 +72,11 @@ export interface AssessedFace extends DetectedFace {
 export interface EmbeddedFace extends AssessedFace {
   /** L2-normalised embedding. */
   embedding: Float32Array;
+}
+
+/** An embedded face with the crop that is stored with it. */
+export interface CroppedFace extends EmbeddedFace {
+  crop: FaceCrop | null;
 }
 
 /** What the pipeline reports about the uploaded image itself. */

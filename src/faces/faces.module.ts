@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { GalleryModule } from '../gallery/gallery.module.js';
 import { FacesController } from './faces.controller.js';
 import { FacesService } from './faces.service.js';
 
-@Module({ imports: [EmbeddingModule], controllers: [FacesController], providers: [FacesService] })
+@Module({ imports: [GalleryModule], controllers: [FacesController], providers: [FacesService] })
 export class FacesModule {}

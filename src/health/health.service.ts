@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceUnavailableError } from '../common/domain-error.js';
 import { DatabaseService } from '../infra/database/database.service.js';
-import { InferencePool } from '../infra/inference/inference-pool.js';
+import { FaceModels } from '../face/face.ports.js';
 import type { LivenessDto, ReadinessDto } from './health.dto.js';
 
 @Injectable()
 export class HealthService {
   constructor(
     private readonly database: DatabaseService,
-    private readonly inference: InferencePool,
+    private readonly models: FaceModels,
   ) {}
 
   live(): LivenessDto {
@@ -17,7 +17,7 @@ export class HealthService {
 
   /** Ready when the database answers within a second and every model is loaded in a live worker. */
   async ready(): Promise<ReadinessDto> {
-    const checks = { database: await this.database.ping(), models: this.inference.isReady() };
+    const checks = { database: await this.database.ping(), models: this.models.isReady() };
     const failing = Object.entries(checks)
       .filter(([, ok]) => !ok)
       .map(([name]) => name);

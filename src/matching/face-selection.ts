@@ -1,10 +1,10 @@
 import { BoxDto, FaceQualityDto } from '../faces/dto/face.dto.js';
-import { largestFace } from '../embedding/face-analysis.service.js';
-import type { EmbeddedFace } from '../face/face.types.js';
+import type { AssessedFace } from '../face/face.types.js';
+import { largestFace } from '../pipeline/face-analysis.service.js';
 import type { FaceMetadataDto } from './dto/recognise-response.dto.js';
 
-export interface SelectedFace {
-  face: EmbeddedFace;
+export interface SelectedFace<T extends AssessedFace> {
+  face: T;
   metadata: FaceMetadataDto;
 }
 
@@ -12,7 +12,7 @@ export interface SelectedFace {
  * The face an endpoint works on when an image holds several: the largest box. No face at all
  * is the documented 601 error.
  */
-export function selectLargestFace(faces: EmbeddedFace[]): SelectedFace {
+export function selectLargestFace<T extends AssessedFace>(faces: T[]): SelectedFace<T> {
   const face = largestFace(faces);
   return {
     face,

@@ -1,21 +1,23 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MATCH_THRESHOLD, loadConfig } from '../config/app-config.js';
-import type { FaceAnalysisService } from '../embedding/face-analysis.service.js';
+import { loadConfig } from '../config/app-config.js';
+import type { GalleryModels } from '../gallery/gallery-models.service.js';
 import { MatchPolicy } from './match-policy.js';
 
-function policy(env: Record<string, string>, calibratedThreshold?: number): MatchPolicy {
-  const analysis = { calibratedThreshold } as FaceAnalysisService;
-  return new MatchPolicy(loadConfig(env), analysis);
+/** A policy over a serving profile calibrated at `profile` (threshold 0.4, margin 0.03 unless given). */
+function policy(env: Record<string, string>, profile = { threshold: 0.4, margin: 0.03 }): MatchPolicy {
+  const gallery = { serving: () => ({ profile: { matching: profile } }) } as unknown as GalleryModels;
+  return new MatchPolicy(loadConfig(env), gallery);
 }
 
 const user = (id: string, distance: number) => ({ id, distance });
 
 describe('MatchPolicy', () => {
-  it("takes MATCH_THRESHOLD first, then the embedder's calibrated threshold, then the default", () => {
-    expect(policy({ MATCH_THRESHOLD: '0.2' }, 0.09).threshold).toBe(0.2);
-    expect(policy({}, 0.09).threshold).toBe(0.09);
-    expect(policy({}).threshold).toBe(DEFAULT_MATCH_THRESHOLD);
+  it("takes MATCH_THRESHOLD and MATCH_MARGIN first, then the serving profile's calibrated values", () => {
+    expect(policy({ MATCH_THRESHOLD: '0.2' }).threshold).toBe(0.2);
+    expect(policy({ MATCH_THRESHOLD: '0.2' }).margin).toBe(0.03);
+    expect(policy({}, { threshold: 0.09, margin: 0.01 }).threshold).toBe(0.09);
+    expect(policy({ MATCH_MARGIN: '0' }).margin).toBe(0);
     expect(policy({ MATCH_THRESHOLD: '0.1', MATCH_MARGIN: '0.02' }).searchRadius).toBeCloseTo(0.12, 10);
   });
 

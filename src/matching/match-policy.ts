@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, DEFAULT_MATCH_THRESHOLD } from '../config/app-config.js';
-import { FaceAnalysisService } from '../embedding/face-analysis.service.js';
+import { AppConfig } from '../config/app-config.js';
+import type { MatchingSpec } from '../face/model-profile.js';
+import { GalleryModels } from '../gallery/gallery-models.service.js';
 
 export interface MatchDecision<T> {
   /** The accepted user, when there is one. */
@@ -20,24 +21,27 @@ export interface MatchDecision<T> {
  * once, at about the same distance — while a genuine match stands clear of the rest. On LFW's
  * identification protocol (docs/benchmarks.md) the margin is what keeps false accepts low.
  */
-/** `MATCH_THRESHOLD`, else the embedder's calibrated threshold (manifest), else the default. */
-export function effectiveThreshold(config: AppConfig, calibratedThreshold: number | undefined): number {
-  return config.matching.threshold ?? calibratedThreshold ?? DEFAULT_MATCH_THRESHOLD;
+/** `MATCH_THRESHOLD` and `MATCH_MARGIN` where set, else the serving profile's calibrated values. */
+export function effectiveRule(config: AppConfig, profile: MatchingSpec): { threshold: number; margin: number } {
+  return {
+    threshold: config.matching.threshold ?? profile.threshold,
+    margin: config.matching.margin ?? profile.margin,
+  };
 }
 
 @Injectable()
 export class MatchPolicy {
   constructor(
     private readonly config: AppConfig,
-    private readonly analysis: FaceAnalysisService,
+    private readonly gallery: GalleryModels,
   ) {}
 
   get threshold(): number {
-    return effectiveThreshold(this.config, this.analysis.calibratedThreshold);
+    return effectiveRule(this.config, this.gallery.serving().profile.matching).threshold;
   }
 
   get margin(): number {
-    return this.config.matching.margin;
+    return effectiveRule(this.config, this.gallery.serving().profile.matching).margin;
   }
 
   /** How far a 1:N search must reach so that the runner-up of an accepted match is seen. */

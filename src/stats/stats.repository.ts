@@ -21,12 +21,12 @@ export class StatsRepository {
   }
 
   /**
-   * Component-wise mean of one model's face vectors, computed by pgvector's `avg(vector)` in the
+   * Component-wise mean of one space's face vectors, computed by pgvector's `avg(vector)` in the
    * database, so no vector is loaded into the service. Null when there are no faces.
    */
   async meanEmbedding(model: string): Promise<Float32Array | null> {
     const rows = await this.prisma.$queryRaw<Array<{ mean: string | null }>>(
-      Prisma.sql`SELECT avg(embedding)::text AS mean FROM faces WHERE model = ${model}`,
+      Prisma.sql`SELECT avg(embedding)::text AS mean FROM face_embeddings WHERE model = ${model}`,
     );
     const mean = rows[0]?.mean;
     return mean ? fromPgVector(mean) : null;

@@ -9,8 +9,9 @@ import {
   ParseUUIDPipe,
   Patch,
   Query,
+  StreamableFile,
 } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiKeyProtected, RequireScopes } from '../api-keys/api-key.decorators.js';
 import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
 import { ListUsersQueryDto, UpdateUserDto, UserDetailDto, UserDto, UserListDto } from './dto/user.dto.js';
@@ -56,6 +57,16 @@ export class UsersController {
   @ApiErrorResponses(400, 401, 403, 404, 429)
   delete(@Param('id', uuid) id: string): Promise<void> {
     return this.users.delete(id);
+  }
+
+  @Get(':id/faces/:faceId/crop')
+  @ApiOperation({ summary: 'The stored JPEG crop of one face (the face with context around it)' })
+  @ApiProduces('image/jpeg')
+  @ApiOkResponse({ description: 'JPEG image', schema: { type: 'string', format: 'binary' } })
+  @ApiErrorResponses(400, 401, 403, 404, 429)
+  async faceCrop(@Param('id', uuid) id: string, @Param('faceId', uuid) faceId: string): Promise<StreamableFile> {
+    const jpeg = await this.users.faceCrop(id, faceId);
+    return new StreamableFile(jpeg, { type: 'image/jpeg', length: jpeg.byteLength });
   }
 
   @Delete(':id/faces/:faceId')

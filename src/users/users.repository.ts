@@ -5,11 +5,11 @@ import { PrismaService } from '../infra/database/prisma.service.js';
 const userWithFaceCount = { _count: { select: { faces: true } } } satisfies Prisma.UserInclude;
 const faceColumns = {
   id: true,
-  model: true,
   detectionScore: true,
   box: true,
   imageSha256: true,
   createdAt: true,
+  embeddings: { select: { model: true }, orderBy: { createdAt: 'asc' } },
 } satisfies Prisma.FaceSelect;
 
 export type UserRow = Prisma.UserGetPayload<{ include: typeof userWithFaceCount }>;
@@ -47,12 +47,19 @@ export class UsersRepository {
     return this.prisma.user.findUnique({ where: { id }, include: userWithFaceCount });
   }
 
-  facesOf(userId: string): Promise<FaceRow[]> {
-    return this.prisma.face.findMany({
-      where: { userId },
-      select: faceColumns,
-      orderBy: { createdAt: 'asc' },
-    });
+  async facesOf(userId: string): Promise<Array<FaceRow & { hasCrop: boolean }>> {
+    const [faces, withCrop] = await this.prisma.$transaction([
+      this.prisma.face.findMany({ where: { userId }, select: faceColumns, orderBy: { createdAt: 'asc' } }),
+      this.prisma.face.findMany({ where: { userId, crop: { not: null } }, select: { id: true } }),
+    ]);
+    const cropped = new Set(withCrop.map((f) => f.id));
+    return faces.map((face) => ({ ...face, hasCrop: cropped.has(face.id) }));
+  }
+
+  /** The stored JPEG crop of one of a user's faces; null when the face is absent or has none. */
+  async crop(userId: string, faceId: string): Promise<Uint8Array | null> {
+    const face = await this.prisma.face.findFirst({ where: { id: faceId, userId }, select: { crop: true } });
+    return face?.crop ?? null;
   }
 
   /** Returns null when the user does not exist. */

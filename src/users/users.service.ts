@@ -56,6 +56,12 @@ export class UsersService {
     if (!(await this.repository.delete(id))) throw new NotFoundError(`User ${id} not found`);
   }
 
+  async faceCrop(userId: string, faceId: string): Promise<Uint8Array> {
+    const crop = await this.repository.crop(userId, faceId);
+    if (!crop) throw new NotFoundError(`Face ${faceId} of user ${userId} not found or has no stored crop`);
+    return crop;
+  }
+
   async deleteFace(userId: string, faceId: string): Promise<void> {
     if (!(await this.repository.deleteFace(userId, faceId))) {
       throw new NotFoundError(`Face ${faceId} of user ${userId} not found`);
@@ -72,10 +78,11 @@ function toUserDto(user: UserRow): UserDto {
   };
 }
 
-function toFaceDto(face: FaceRow): UserDetailDto['faces'][number] {
+function toFaceDto(face: FaceRow & { hasCrop: boolean }): UserDetailDto['faces'][number] {
   return {
     id: face.id,
-    model: face.model,
+    models: face.embeddings.map((e) => e.model),
+    has_crop: face.hasCrop,
     detection_score: face.detectionScore,
     box: BoxDto.from(face.box as unknown as Box),
     image_sha256: face.imageSha256,

@@ -8,10 +8,11 @@ import { findMigrationsDir, migrationChecksum } from '../../src/infra/database/m
 import { MigrationChecksumError, MigrationFailedError, Migrator } from '../../src/infra/database/migrator.js';
 import { createPrismaClient } from '../../src/infra/database/prisma.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { dot, normalize, seededRandom } from '../support/vectors.js';
 
 const migrationsDir = findMigrationsDir();
 const INIT = '20261125000000_init';
+const PROFILES = '20261201000000_model_profiles';
+const ALL = [INIT, PROFILES];
 
 describe('Migrator on an empty embedded database', () => {
   let server: EmbeddedPostgres;
@@ -29,7 +30,7 @@ describe('Migrator on an empty embedded database', () => {
 
   it('applies every migration once, recorded as Prisma records them', async () => {
     const first = await new Migrator(server.url).migrate();
-    expect(first.applied).toEqual([INIT]);
+    expect(first.applied).toEqual(ALL);
 
     const rows = await client.$queryRaw<
       {
@@ -39,8 +40,9 @@ describe('Migrator on an empty embedded database', () => {
         logs: string | null;
         applied_steps_count: number;
       }[]
-    >`SELECT migration_name, checksum, finished_at, logs, applied_steps_count FROM _prisma_migrations`;
-    expect(rows).toHaveLength(1);
+    >`SELECT migration_name, checksum, finished_at, logs, applied_steps_count FROM _prisma_migrations
+      ORDER BY migration_name`;
+    expect(rows).toHaveLength(2);
     const sha256 = migrationChecksum(readFileSync(join(migrationsDir, INIT, 'migration.sql')));
     expect(rows[0]).toMatchObject({
       migration_name: INIT,
@@ -72,11 +74,11 @@ describe('Migrator on an empty embedded database', () => {
     ]);
     expect(a.applied).toEqual([]);
     expect(b.applied).toEqual([]);
-    expect(a.alreadyApplied).toEqual([INIT]);
+    expect(a.alreadyApplied).toEqual(ALL);
     const [{ count }] = (await client.$queryRaw<
       { count: bigint }[]
     >`SELECT count(*) FROM _prisma_migrations`) as [{ count: bigint }];
-    expect(count).toBe(1n);
+    expect(count).toBe(2n);
   });
 
   it('refuses a migration whose file changed after it was applied', async () => {
@@ -129,64 +131,6 @@ describe('Migrator on an empty embedded database', () => {
   });
 });
 
-describe('pgvector through Prisma', () => {
-  let db: TestDatabase;
-  const users: { id: string; vector: number[] }[] = [];
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const random = seededRandom(42);
-    for (let i = 0; i < 200; i++) {
-      const user = await db.prisma.user.create({
-        data: { name: `user ${i}`, birthdate: new Date('1990-01-01') },
-      });
-      const vector = normalize(Array.from({ length: 128 }, () => random() - 0.5));
-      await db.prisma.$executeRaw`
-        INSERT INTO faces (user_id, embedding, model, detection_score, box, image_sha256, updated_at)
-        VALUES (${user.id}::uuid, ${toSql(vector)}::vector, 'test', 0.99, ${JSON.stringify({ x: 0, y: 0, width: 1, height: 1 })}::jsonb,
-                ${'0'.repeat(64)}, now())`;
-      users.push({ id: user.id, vector });
-    }
-  });
-  afterAll(async () => db?.close());
-
-  it('returns the nearest faces by cosine distance, in order', async () => {
-    const random = seededRandom(7);
-    const target = users[123]!;
-    const probe = normalize(target.vector.map((v) => v + (random() - 0.5) * 0.02));
-    const rows = await db.prisma.$queryRaw<{ user_id: string; distance: number }[]>`
-      SELECT user_id::text, embedding <=> ${toSql(probe)}::vector AS distance
-      FROM faces ORDER BY embedding <=> ${toSql(probe)}::vector LIMIT 5`;
-
-    const expected = users
-      .map((u) => ({ id: u.id, distance: 1 - dot(u.vector, probe) }))
-      .sort((a, b) => a.distance - b.distance)
-      .slice(0, 5);
-    expect(rows.map((r) => r.user_id)).toEqual(expected.map((e) => e.id));
-    expect(rows[0]?.user_id).toBe(target.id);
-    rows.forEach((row, i) => expect(row.distance).toBeCloseTo(expected[i]!.distance, 5));
-  });
-
-  it('reads vectors back through a text cast', async () => {
-    const [row] = await db.prisma.$queryRaw<{ embedding: string }[]>`
-      SELECT embedding::text AS embedding FROM faces WHERE user_id = ${users[0]!.id}::uuid`;
-    const parsed = JSON.parse(row!.embedding) as number[];
-    expect(parsed).toHaveLength(128);
-    parsed.forEach((v, i) => expect(v).toBeCloseTo(users[0]!.vector[i]!, 6));
-  });
-
-  it('plans the search with the HNSW index', async () => {
-    const probe = toSql(users[5]!.vector);
-    const plan = await db.prisma.$transaction(async (tx) => {
-      // With 200 rows a sequential scan is cheaper; forbid it so the test shows the index is usable.
-      await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
-      return tx.$queryRaw<{ 'QUERY PLAN': string }[]>`
-        EXPLAIN SELECT id FROM faces ORDER BY embedding <=> ${probe}::vector LIMIT 5`;
-    });
-    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using faces_embedding_hnsw_idx/);
-  });
-});
-
 describe('file-backed embedded database', () => {
   let dataDir: string;
 
@@ -202,7 +146,7 @@ describe('file-backed embedded database', () => {
     started = performance.now();
     const report = await new Migrator(fresh.url).migrate();
     const migrate = performance.now() - started;
-    expect(report.applied).toEqual([INIT]);
+    expect(report.applied).toEqual(ALL);
     await fresh.close();
 
     const first = await createTestDatabase({ dataDir });
@@ -236,8 +180,4 @@ function copyMigrations(): string {
   const dir = mkdtempSync(join(tmpdir(), 'face-migrations-'));
   cpSync(migrationsDir, dir, { recursive: true });
   return dir;
-}
-
-function toSql(v: number[]): string {
-  return `[${v.join(',')}]`;
 }

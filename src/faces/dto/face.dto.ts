@@ -45,12 +45,12 @@ export class FaceQualityDto {
   face_size!: number;
 
   @ApiProperty({
-    description: 'Variance of the Laplacian of the aligned face; below ~50 is blurry',
+    description: 'Variance of the Laplacian of the face scaled to 96×96 pixels; lower is blurrier',
     example: 412.7,
   })
   sharpness!: number;
 
-  @ApiProperty({ description: 'Mean luma of the aligned face, 0–255', example: 121.3 })
+  @ApiProperty({ description: 'Mean luma of the face, 0–255', example: 121.3 })
   brightness!: number;
 
   @ApiProperty({ description: 'Estimated head yaw in degrees (0 = frontal)', example: -4.2 })
@@ -85,8 +85,12 @@ export class DetectedFaceDto {
   })
   landmarks5!: PointDto[];
 
-  @ApiProperty({ type: [PointDto], description: 'The 68 iBUG landmarks' })
-  landmarks68!: PointDto[];
+  @ApiProperty({
+    type: [PointDto],
+    description:
+      "The detector's own landmarks: the same five points for MTCNN profiles, the 68 iBUG points for the dlib profile",
+  })
+  landmarks!: PointDto[];
 
   @ApiProperty({ type: FaceQualityDto })
   quality!: FaceQualityDto;
@@ -96,7 +100,7 @@ export class DetectedFaceDto {
       box: BoxDto.from(face.box),
       score: round(face.score, 4),
       landmarks5: face.landmarks5.map(PointDto.from),
-      landmarks68: face.landmarks68.map(PointDto.from),
+      landmarks: face.landmarks.map(PointDto.from),
       quality: FaceQualityDto.from(face.quality),
     };
   }

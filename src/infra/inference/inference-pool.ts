@@ -1,26 +1,27 @@
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ModelUnavailableError } from '../../face/face.errors.js';
 import {
+  type InputPreparation,
   type ModelName,
   type NamedTensors,
   type OutputTensors,
-  type RunRequest,
+  type TaskResults,
+  taskArrays,
   transferList,
   type WorkerInit,
   type WorkerMessage,
   type WorkerModel,
+  type WorkerRequest,
+  type WorkerTask,
 } from './inference.protocol.js';
-import {
-  type ModelFileInfo,
-  ModelFileError,
-  type ModelManifest,
-  modelId,
-  verifyModelFile,
-} from './model-files.js';
+import type { MtcnnFace, MtcnnModels, MtcnnParams } from './mtcnn/mtcnn-cascade.js';
+import { ModelFileError } from './model-files.js';
 import { createWorker } from './worker-launcher.js';
 
 export interface InferencePoolOptions {
+  /** Models every worker loads at start; `addModels` extends the set later. */
   models: WorkerModel[];
   workers: number;
   threadsPerWorker: number;
@@ -30,20 +31,16 @@ export interface InferencePoolOptions {
   taskTimeoutMs: number;
   /** A task waiting longer than this for a worker is failed (default `taskTimeoutMs`). */
   queueTimeoutMs?: number;
-  manifest?: ModelManifest;
-  /** Hash the files against the manifest before loading them (tests with fake workers skip it). */
-  verifyFiles?: boolean;
   /** Defaults to the compiled or source `inference.worker` beside this file. */
   workerUrl?: URL;
 }
 
 interface Task {
   id: number;
-  model: ModelName;
-  inputs: NamedTensors;
+  work: WorkerTask;
   /** Fails the task if no worker takes it in time (e.g. every worker is down and restarting). */
   queueTimer?: NodeJS.Timeout;
-  resolve: (outputs: OutputTensors) => void;
+  resolve: (value: TaskResults[WorkerTask['type']]) => void;
   reject: (error: Error) => void;
 }
 
@@ -67,35 +64,22 @@ const DEFAULT_WORKER_URL = new URL(
  * `threadsPerWorker` threads). A worker that crashes or hangs fails only its own task and is
  * replaced with back-off; a full queue fails fast with 503 rather than piling up latency.
  */
-export class InferencePool implements OnModuleInit, OnModuleDestroy {
+export class InferencePool {
   private readonly logger = new Logger(InferencePool.name);
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
-  private readonly infos = new Map<ModelName, ModelFileInfo>();
+  private readonly models: WorkerModel[];
   private nextId = 1;
   private started = false;
   private closing = false;
 
-  constructor(private readonly options: InferencePoolOptions) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.start();
+  constructor(private readonly options: InferencePoolOptions) {
+    this.models = [...options.models];
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.close();
-  }
-
-  /** Verifies the model files, then starts every worker and waits until all have warmed up. */
+  /** Starts every worker and waits until all have loaded and warmed up their models. */
   async start(): Promise<void> {
     if (this.started) return;
-    for (const model of this.options.models) {
-      const info =
-        this.options.verifyFiles === false
-          ? { path: model.path, name: model.name, sha256: '', id: modelId(this.options.manifest, model.path) }
-          : await verifyModelFile(model.path, this.options.manifest);
-      this.infos.set(model.name, info);
-    }
     for (let i = 0; i < this.options.workers; i++) this.slots.push({ state: 'down', failures: 0 });
     try {
       await Promise.all(this.slots.map((slot) => this.spawn(slot)));
@@ -106,17 +90,37 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
     this.started = true;
     this.logger.log(
       `${this.options.workers} inference worker(s) × ${this.options.threadsPerWorker} thread(s) ready: ` +
-        [...this.infos.values()].map((i) => i.id).join(', '),
+        this.models.map((m) => path.basename(m.path)).join(', '),
     );
+  }
+
+  /**
+   * Loads more models into every worker. Before `start` they simply join the initial set; after,
+   * the workers are replaced one at a time (each when idle), so the others keep serving.
+   */
+  async addModels(models: WorkerModel[]): Promise<void> {
+    const fresh = models.filter((m) => !this.models.some((known) => known.name === m.name));
+    if (fresh.length === 0) return;
+    this.models.push(...fresh);
+    if (!this.started) return;
+    for (const slot of this.slots) {
+      while (slot.state === 'busy' || slot.state === 'starting') await new Promise((r) => setTimeout(r, 10));
+      if (this.closing) return;
+      const old = slot.worker;
+      slot.worker = undefined; // its exit is expected: the exit handler ignores workers no longer in a slot
+      await old?.terminate();
+      await this.spawn(slot);
+    }
+    this.logger.log(`Inference workers reloaded with ${fresh.map((m) => path.basename(m.path)).join(', ')}`);
+  }
+
+  hasModel(name: ModelName): boolean {
+    return this.models.some((m) => m.name === name);
   }
 
   /** True while at least one worker has its models loaded; the readiness probe uses it. */
   isReady(): boolean {
     return this.started && !this.closing && this.slots.some((s) => s.state === 'idle' || s.state === 'busy');
-  }
-
-  modelInfo(name: ModelName): ModelFileInfo | undefined {
-    return this.infos.get(name);
   }
 
   stats(): { workers: number; ready: number; busy: number; queued: number } {
@@ -127,9 +131,23 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Runs one model. The input buffers are transferred to the worker, so the caller's arrays are
-   * detached (length 0) afterwards; outputs come back the same way.
+   * detached (length 0) afterwards; outputs come back the same way. With `prepare`, image bytes
+   * (NHWC RGB) are normalised and laid out for the model in the worker.
    */
-  run(model: ModelName, inputs: NamedTensors): Promise<OutputTensors> {
+  run(model: ModelName, inputs: NamedTensors, prepare?: InputPreparation): Promise<OutputTensors> {
+    return this.submit<OutputTensors>({ type: 'run', model, inputs, ...(prepare && { prepare }) });
+  }
+
+  /** Runs MTCNN's whole cascade on one image in a worker; `image.data` is transferred. */
+  detectMtcnn(
+    image: { data: Uint8Array; width: number; height: number },
+    params: MtcnnParams,
+    models: MtcnnModels,
+  ): Promise<MtcnnFace[]> {
+    return this.submit<MtcnnFace[]>({ type: 'mtcnn', image, params, models });
+  }
+
+  private submit<T extends TaskResults[WorkerTask['type']]>(work: WorkerTask): Promise<T> {
     if (!this.started || this.closing) {
       return Promise.reject(new ModelUnavailableError('The face models are not loaded'));
     }
@@ -138,8 +156,8 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
         new ModelUnavailableError('The face recognition service is overloaded; retry shortly'),
       );
     }
-    return new Promise<OutputTensors>((resolve, reject) => {
-      const task: Task = { id: this.nextId++, model, inputs, resolve, reject };
+    return new Promise<T>((resolve, reject) => {
+      const task: Task = { id: this.nextId++, work, resolve: resolve as Task['resolve'], reject };
       task.queueTimer = setTimeout(() => {
         const index = this.queue.indexOf(task);
         if (index < 0) return;
@@ -183,9 +201,9 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
       slot.state = 'busy';
       slot.task = task;
       slot.timer = setTimeout(() => this.onTimeout(slot, task), this.options.taskTimeoutMs);
-      const request: RunRequest = { type: 'run', id: task.id, model: task.model, inputs: task.inputs };
+      const request: WorkerRequest = { ...task.work, id: task.id };
       try {
-        slot.worker.postMessage(request, transferList(task.inputs));
+        slot.worker.postMessage(request, transferList(taskArrays(task.work)));
       } catch (err) {
         this.settle(slot, err instanceof Error ? err : new Error(String(err)));
         slot.state = 'idle';
@@ -196,7 +214,7 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
   /** Starts a worker in `slot`; resolves once its sessions are loaded and warmed up. */
   private spawn(slot: Slot): Promise<void> {
     slot.state = 'starting';
-    const init: WorkerInit = { models: this.options.models, threads: this.options.threadsPerWorker };
+    const init: WorkerInit = { models: this.models, threads: this.options.threadsPerWorker };
     const worker = createWorker(this.options.workerUrl ?? DEFAULT_WORKER_URL, init);
     slot.worker = worker;
     return new Promise<void>((resolve, reject) => {
@@ -240,7 +258,8 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
     slot.failures++;
     this.logger.warn(`Restarting an inference worker in ${delay} ms`);
     setTimeout(() => {
-      if (this.closing) return;
+      // addModels may have respawned the slot meanwhile.
+      if (this.closing || slot.state !== 'down') return;
       this.spawn(slot).then(
         () => this.logger.log('Inference worker restarted'),
         (err: Error) => {
@@ -261,8 +280,8 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
     slot.task = undefined;
     slot.state = 'idle';
     slot.failures = 0;
-    if (message.type === 'result') task.resolve(message.outputs);
-    else task.reject(new Error(`Inference failed in model '${task.model}': ${message.message}`));
+    if (message.type === 'result') task.resolve(message.value);
+    else task.reject(new Error(`Inference failed (${describe(task.work)}): ${message.message}`));
     this.dispatch();
   }
 
@@ -283,4 +302,8 @@ export class InferencePool implements OnModuleInit, OnModuleDestroy {
     slot.task = undefined;
     task?.reject(error);
   }
+}
+
+function describe(work: WorkerTask): string {
+  return work.type === 'run' ? `model ${path.basename(work.model)}` : 'MTCNN cascade';
 }

@@ -1,43 +1,34 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ModelProfile } from '../../face/model-profile.js';
 
-/** The parts of models/manifest.json (written by scripts/models) that the runtime reads. */
+/** One converted network as models/manifest.json (written by scripts/models) records it. */
+export interface ManifestModel {
+  name: string;
+  file: string;
+  sha256: string;
+  bytes?: number;
+  source?: { name: string; version: string; licence?: string };
+}
+
+/** The parts of models/manifest.json that the runtime reads. */
 export interface ModelManifest {
   converterVersion?: number;
-  /** Converter version 1 recorded one source for every model. */
-  source?: SourcePackage;
-  models: {
-    name: string;
-    file: string;
-    sha256?: string;
-    bytes?: number;
-    source?: SourcePackage;
-    calibratedThreshold?: number;
-  }[];
+  defaultProfile?: string;
+  models: ManifestModel[];
+  profiles?: Record<string, ModelProfile>;
 }
 
-interface SourcePackage {
-  name: string;
-  version: string;
-}
-
-export interface ModelFileInfo {
+export interface VerifiedFile {
   path: string;
-  /** Name from the manifest, or the file name without extension. */
-  name: string;
   sha256: string;
-  /** Stable identifier of the weights, e.g. `face-api:face_recognition@1.7.15`. */
-  id: string;
-  /** Embedders: the cosine distance threshold the manifest recommends (calibrated on LFW). */
-  calibratedThreshold?: number;
 }
 
-/** Boot failure: a model file is absent, unreadable or not what the manifest recorded. */
+/** Boot failure: a model file is absent, unreadable or not what was recorded for it. */
 export class ModelFileError extends Error {
-  constructor(file: string, reason: string) {
-    super(`Model file ${displayPath(file)} is missing or corrupt — run \`npm run models\` (${reason})`);
+  constructor(file: string, reason: string, remedy = 'run `npm run models -- --force`') {
+    super(`Model file ${displayPath(file)} is missing or corrupt — ${remedy} (${reason})`);
     this.name = 'ModelFileError';
   }
 }
@@ -47,76 +38,48 @@ export function displayPath(file: string): string {
   return relative && !relative.startsWith('..') ? relative : file;
 }
 
-/** Reads the manifest next to the models; undefined when there is none (custom model files). */
-export function readManifestSync(dir: string): ModelManifest | undefined {
+/** The manifest next to the models; undefined when there is none (nothing converted yet). */
+export async function readManifest(dir: string): Promise<ModelManifest | undefined> {
+  const file = path.join(dir, 'manifest.json');
   let text: string;
   try {
-    text = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch {
     return undefined;
   }
   try {
     const parsed = JSON.parse(text) as ModelManifest;
-    return Array.isArray(parsed.models) ? parsed : undefined;
-  } catch {
-    throw new ModelFileError(path.join(dir, 'manifest.json'), 'not valid JSON');
+    if (!Array.isArray(parsed.models)) throw new Error('no models list');
+    return parsed;
+  } catch (error) {
+    throw new ModelFileError(file, `not a valid manifest: ${(error as Error).message}`);
   }
 }
 
-function manifestEntry(manifest: ModelManifest | undefined, file: string) {
-  return manifest?.models.find((m) => m.file === path.basename(file));
-}
-
 /**
- * The identifier vectors are stored under. It names the weights (source package, model and
- * version) rather than the file hash, so that rebuilding the same weights with a newer converter
- * does not orphan every enrolled face; files without a manifest entry fall back to the hash.
- */
-export function modelId(manifest: ModelManifest | undefined, file: string, sha256?: string): string {
-  const entry = manifestEntry(manifest, file);
-  const origin = entry?.source ?? manifest?.source;
-  if (entry && origin) {
-    const source = origin.name.replace(/^@[^/]+\//, '');
-    return `${source}:${entry.name}@${origin.version}`;
-  }
-  const base = path.basename(file, path.extname(file));
-  return sha256 ? `${base}:sha256-${sha256.slice(0, 12)}` : base;
-}
-
-/**
- * Checks that a model file exists, is non-empty and — when the manifest lists it — has the
- * recorded sha256. Hashing ~30 MB once at boot costs about 100 ms and catches truncated copies.
+ * Checks that a model file exists, is non-empty and — when a hash is expected — has it. Hashing
+ * the ~10–70 MB a profile loads costs 30–200 ms once at boot and catches truncated copies.
  */
 export async function verifyModelFile(
   file: string,
-  manifest: ModelManifest | undefined,
-): Promise<ModelFileInfo> {
+  expectedSha256?: string,
+  remedy?: string,
+): Promise<VerifiedFile> {
   const size = await stat(file).then(
     (s) => (s.isFile() ? s.size : -1),
     () => undefined,
   );
-  if (size === undefined) throw new ModelFileError(file, 'file not found');
-  if (size <= 0) throw new ModelFileError(file, 'empty or not a regular file');
+  if (size === undefined) throw new ModelFileError(file, 'file not found', remedy);
+  if (size <= 0) throw new ModelFileError(file, 'empty or not a regular file', remedy);
   const sha256 = createHash('sha256')
     .update(await readFile(file))
     .digest('hex');
-  const entry = manifestEntry(manifest, file);
-  const calibrated = entry?.calibratedThreshold;
-  if (entry?.sha256 && entry.sha256 !== sha256) {
+  if (expectedSha256 && expectedSha256 !== sha256) {
     throw new ModelFileError(
       file,
-      `sha256 ${sha256.slice(0, 12)}… does not match the manifest's ${entry.sha256.slice(0, 12)}…`,
+      `sha256 ${sha256.slice(0, 12)}… does not match the expected ${expectedSha256.slice(0, 12)}…`,
+      remedy,
     );
   }
-  return {
-    path: file,
-    name: entry?.name ?? path.basename(file, path.extname(file)),
-    sha256,
-    id: modelId(manifest, file, sha256),
-    ...(validThreshold(calibrated) ? { calibratedThreshold: calibrated } : {}),
-  };
-}
-
-function validThreshold(value: unknown): value is number {
-  return typeof value === 'number' && value > 0 && value < 2;
+  return { path: file, sha256 };
 }

