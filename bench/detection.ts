@@ -33,7 +33,9 @@ import { greedyMatch, parseWiderGroundTruth } from './lib/wider.js';
  * (a face found in how many of the pair files' 4,992 images) at each profile's defaults.
  *
  * Images go through one at a time. CPU per image is `process.cpuUsage()` over the call: on Linux
- * it counts every thread of the process, so the inference worker's work is included.
+ * it counts every thread of the process, so the inference worker's work is included — and, with
+ * the benchmarks' default of 2 ORT threads per worker, ONNX Runtime's spinning pool threads too
+ * (run with INFERENCE_THREADS=1 for what the service, one thread per worker, spends).
  *
  *   npm run bench:detect -- [--profile all|mobilefacenet|dlib] [--dir ../shared/detection-dev] [--limit 20]
  *                           [--scores 0.3,0.5,0.7,0.9] [--min-face-size N] [--no-sweep]
@@ -83,6 +85,22 @@ interface Scored {
   msP95?: number;
   cpuMsMean?: number;
   cpuMsP50?: number;
+}
+
+interface LfwRow {
+  profile: string;
+  detector: string;
+  minScore: number;
+  images: number;
+  withFace: number;
+  noFace: number;
+  multiFace: number;
+  detectionRate: number;
+  msP50: number;
+  msP95: number;
+  cpuMsMean: number;
+  cpuMsP50: number;
+  noFaceFiles: string[];
 }
 
 function score(runs: readonly ImageRun[], minScore: number) {
@@ -147,7 +165,10 @@ function timing(intervals: Interval[]) {
 /** The unique images of LFW View 1's two pair files (4,992), optionally a spread-out sample. */
 function lfwImages(dir: string, limit?: number): string[] {
   if (!existsSync(path.join(dir, 'pairsDevTrain.txt'))) return [];
-  const pairs = [...parsePairs(path.join(dir, 'pairsDevTrain.txt')), ...parsePairs(path.join(dir, 'pairsDevTest.txt'))];
+  const pairs = [
+    ...parsePairs(path.join(dir, 'pairsDevTrain.txt')),
+    ...parsePairs(path.join(dir, 'pairsDevTest.txt')),
+  ];
   const all = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
   return limit ? spread(all, limit) : all;
 }
@@ -178,7 +199,7 @@ async function main(): Promise<void> {
   const pipeline = await startPipeline(config, profiles[0]!.name);
   const rows: Scored[] = [];
   const curves: { label: string; points: { x: number; y: number }[] }[] = [];
-  const lfwRows: Record<string, unknown>[] = [];
+  const lfwRows: LfwRow[] = [];
   const described: object[] = [];
   try {
     const decoded: DecodedImage[] = [];
@@ -204,7 +225,8 @@ async function main(): Promise<void> {
           runs.get(t)!.push({ faces, truth });
           times.get(t)!.push(interval);
         }
-        if (sweep) sweepRuns.push({ faces: (await detectTimed(models.detector, image, SWEEP[0])).faces, truth });
+        if (sweep)
+          sweepRuns.push({ faces: (await detectTimed(models.detector, image, SWEEP[0])).faces, truth });
         tick(i + 1);
       }
       for (const t of thresholds) {
@@ -314,19 +336,31 @@ async function main(): Promise<void> {
   if (lfwRows.length > 0) {
     printTable(
       `Detection rate on LFW View 1 (${lfw.length} images of the two pair files, ${lfwDir}), profile defaults`,
-      ['profile', 'detector', 'minScore', 'images', 'face found', 'no face', '>1 face', 'rate %', 'ms p50', 'ms p95', 'CPU ms mean'],
+      [
+        'profile',
+        'detector',
+        'minScore',
+        'images',
+        'face found',
+        'no face',
+        '>1 face',
+        'rate %',
+        'ms p50',
+        'ms p95',
+        'CPU ms mean',
+      ],
       lfwRows.map((r) => [
-        String(r.profile),
-        String(r.detector),
-        Number(r.minScore),
-        Number(r.images),
-        Number(r.withFace),
-        Number(r.noFace),
-        Number(r.multiFace),
-        Number(r.detectionRate),
-        Number(r.msP50),
-        Number(r.msP95),
-        Number(r.cpuMsMean),
+        r.profile,
+        r.detector,
+        r.minScore,
+        r.images,
+        r.withFace,
+        r.noFace,
+        r.multiFace,
+        r.detectionRate,
+        r.msP50,
+        r.msP95,
+        r.cpuMsMean,
       ]),
     );
   }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BenchApiClient, errorCode } from './lib/api-client.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { BenchApiClient, errorCode, type ServedModels } from './lib/api-client.js';
 import { parseOptions } from './lib/args.js';
 import {
   countBy,
@@ -20,7 +21,7 @@ import { listLfwPeople, type Person, spread } from './lib/lfw-people.js';
 import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
 import { ensureBuilt, startService } from './lib/service-process.js';
-import { serviceRule } from './lib/setup.js';
+import { selectProfile, serviceRule } from './lib/setup.js';
 import { forEachConcurrent, pct, round } from './lib/stats.js';
 import { lineChartSvg, writeSvg } from './lib/svg.js';
 
@@ -41,7 +42,17 @@ import { lineChartSvg, writeSvg } from './lib/svg.js';
  * distance, so FRR and FAR can be computed for any threshold and margin. Per-probe answers are
  * written to --out for offline analysis.
  *
- *   npm run bench:identify -- [--dir ../shared/lfw-dev] [--limit 200] [--phases frr,far] [--enrol-guard]
+ * Every service this script starts serves `--profile` (FACE_PROFILE; default: the environment's
+ * FACE_PROFILE, else the manifest's default profile). The offline analysis centres on the rule
+ * the service applies: the served profile's threshold and margin as `GET /api/v1/models` reports
+ * them, with MATCH_THRESHOLD / MATCH_MARGIN from this environment on top (the recognise pass
+ * inherits it). The threshold grid (`--max-threshold`, `--step`) and the margins compared
+ * (`--margins`) default to ranges scaled to that rule, since profiles' distances differ
+ * (dlib's threshold is about 0.09, MobileFaceNet's about 0.5).
+ *
+ *   npm run bench:identify -- [--profile mobilefacenet|dlib] [--dir ../shared/lfw-dev] [--limit 200]
+ *                             [--phases frr,far] [--enrol-guard] [--max-threshold T --step S]
+ *                             [--margins 0,0.01,0.02] [--out file] [--svg file]
  *   npm run bench:identify -- --url http://host:3000 --key frk_… --phases frr   (an empty service)
  */
 
@@ -50,10 +61,12 @@ const args = parseOptions({
   limit: { type: 'string' },
   phases: { type: 'string', default: 'frr,far' },
   concurrency: { type: 'string', default: '2' },
-  'max-threshold': { type: 'string', default: '0.25' },
-  step: { type: 'string', default: '0.0025' },
-  svg: { type: 'string', default: 'docs/img/identify-far-frr.svg' },
-  out: { type: 'string', default: 'bench/results/identify-probes.json' },
+  profile: { type: 'string' },
+  'max-threshold': { type: 'string' },
+  step: { type: 'string' },
+  margins: { type: 'string' },
+  svg: { type: 'string', default: 'docs/img/identify-far-frr-{profile}.svg' },
+  out: { type: 'string', default: 'bench/results/identify-probes-{profile}.json' },
   url: { type: 'string' },
   key: { type: 'string' },
   'enrol-guard': { type: 'boolean', default: false },
@@ -71,7 +84,14 @@ interface PhaseResult {
   probes: ProbeRecord[];
   /** The threshold the recognise pass ran with (reported by the service in match responses). */
   serviceThreshold?: number;
+  /** What the recognise pass's service said it serves (GET /api/v1/models). */
+  served: ServedModels;
+  /** The rule the identify pass reported (threshold, margin); 2 and 0 on a service started here. */
+  nearestRule?: { threshold: number; margin: number };
 }
+
+/** The profile every service started here serves (set in main). */
+let profileName = '';
 
 const displayName = (person: string) => person.replace(/_/g, ' ');
 
@@ -103,32 +123,43 @@ async function enrolAll(client: BenchApiClient, images: Image[], label: string) 
   return { userIds, enrolment: countBy(outcomes) as Record<string, number> };
 }
 
+/** The rule a service reported in its answers (recognise: threshold on matches; identify: both). */
+interface ReportedRule {
+  threshold?: number;
+  margin?: number;
+}
+
 async function probeAll(
   client: BenchApiClient,
   probes: ProbeRecord[],
   pass: 'recognise' | 'nearest',
   label: string,
-): Promise<number | undefined> {
-  let threshold: number | undefined;
+): Promise<ReportedRule> {
+  const reported: ReportedRule = {};
   const tick = progress(label, probes.length);
   let done = 0;
   await forEachConcurrent(probes, args.number('concurrency'), async (probe) => {
     const bytes = readFileSync(probe.image);
-    if (pass === 'recognise') {
-      const response = await client.recognise(bytes);
-      probe.recognise = recogniseAnswer(response);
-      if (typeof response.body?.threshold === 'number') threshold = response.body.threshold;
-    } else {
-      probe.nearest = identifyAnswer(await client.identify(bytes, 2));
-    }
+    const response = pass === 'recognise' ? await client.recognise(bytes) : await client.identify(bytes, 2);
+    if (pass === 'recognise') probe.recognise = recogniseAnswer(response);
+    else probe.nearest = identifyAnswer(response);
+    if (typeof response.body?.threshold === 'number') reported.threshold = response.body.threshold;
+    if (typeof response.body?.margin === 'number') reported.margin = response.body.margin;
     tick(++done);
   });
-  return threshold;
+  return reported;
+}
+
+/** The reported rule when the service reported both parts. */
+function fullRule(r: ReportedRule): { threshold: number; margin: number } | undefined {
+  return r.threshold !== undefined && r.margin !== undefined
+    ? { threshold: r.threshold, margin: r.margin }
+    : undefined;
 }
 
 /**
  * One phase on a fresh database: enrolment, then recognise_user at the service's threshold, then
- * identify after a restart with MATCH_THRESHOLD=2. Enrolment runs with MATCH_THRESHOLD=0 unless
+ * identify after a restart with MATCH_THRESHOLD=2. Enrolment runs with ENROL_DUPLICATE_THRESHOLD=0 unless
  * --enrol-guard: add_user refuses a face within the threshold of another user (409), and at the
  * calibrated threshold that guard refuses many LFW first photos, so "every person enrolled"
  * would not hold. The guard's refusals are measured separately with --enrol-guard.
@@ -145,17 +176,26 @@ async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image
     // Against someone else's service: one database, its own threshold; the nearest pass sees
     // only what that threshold lets through.
     const client = new BenchApiClient(external, args.string('key'));
+    const served = await client.models();
     const enrolled = await enrolAll(client, enrol, `${phase} enrol`);
     const probes = toProbes(enrolled.userIds);
-    const serviceThreshold = await probeAll(client, probes, 'recognise', `${phase} recognise_user`);
-    await probeAll(client, probes, 'nearest', `${phase} identify`);
-    return { phase, enrolment: enrolled.enrolment, probes, serviceThreshold };
+    const recognised = await probeAll(client, probes, 'recognise', `${phase} recognise_user`);
+    const nearest = await probeAll(client, probes, 'nearest', `${phase} identify`);
+    return {
+      phase,
+      enrolment: enrolled.enrolment,
+      probes,
+      serviceThreshold: recognised.threshold,
+      served,
+      nearestRule: fullRule(nearest),
+    };
   }
 
   const guard = args.flag('enrol-guard');
   const enrolService = await startService({
-    label: `${phase}/enrol${guard ? '' : ' (MATCH_THRESHOLD=0)'}`,
-    env: guard ? {} : { MATCH_THRESHOLD: '0' },
+    label: `${phase}/enrol${guard ? '' : ' (ENROL_DUPLICATE_THRESHOLD=0)'}`,
+    profile: profileName,
+    env: guard ? {} : { ENROL_DUPLICATE_THRESHOLD: '0' },
   });
   let enrolled: Awaited<ReturnType<typeof enrolAll>>;
   try {
@@ -170,16 +210,35 @@ async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image
   info(`${phase} enrolment: ${JSON.stringify(enrolled.enrolment)}`);
   const probes = toProbes(enrolled.userIds);
   const pass = async (label: string, env: Record<string, string>, kind: 'recognise' | 'nearest') => {
-    const service = await startService({ label, dataDir: enrolService.dataDir, key: enrolService.key, env });
+    const service = await startService({
+      label,
+      profile: profileName,
+      dataDir: enrolService.dataDir,
+      key: enrolService.key,
+      env,
+    });
     try {
-      return await probeAll(new BenchApiClient(service.url, service.key), probes, kind, `${phase} ${kind}`);
+      const client = new BenchApiClient(service.url, service.key);
+      const served = await client.models();
+      return { served, reported: await probeAll(client, probes, kind, `${phase} ${kind}`) };
     } finally {
       await service.stop();
     }
   };
-  const serviceThreshold = await pass(`${phase}/service threshold`, {}, 'recognise');
-  await pass(`${phase}/MATCH_THRESHOLD=2`, { MATCH_THRESHOLD: '2', MATCH_MARGIN: '0' }, 'nearest');
-  return { phase, enrolment: enrolled.enrolment, probes, serviceThreshold };
+  const recognised = await pass(`${phase}/service rule`, {}, 'recognise');
+  const nearest = await pass(
+    `${phase}/MATCH_THRESHOLD=2`,
+    { MATCH_THRESHOLD: '2', MATCH_MARGIN: '0' },
+    'nearest',
+  );
+  return {
+    phase,
+    enrolment: enrolled.enrolment,
+    probes,
+    serviceThreshold: recognised.reported.threshold,
+    served: recognised.served,
+    nearestRule: fullRule(nearest.reported),
+  };
 }
 
 function frrPlan(people: Person[]) {
@@ -199,8 +258,36 @@ function farPlan(people: Person[]) {
   };
 }
 
-/** Margins the report compares (cosine distance between the nearest user and the runner-up). */
-const MARGINS = [0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03];
+/**
+ * Margins the report compares (cosine distance between the nearest user and the runner-up):
+ * `--margins`, else 0 to twice the served margin in 1-2-5 steps of at most a third of it (for
+ * dlib's 0.015: 0, 0.005, … 0.03; for 0.02: 0, 0.005, … 0.04), the served margin always included.
+ */
+function marginsToCompare(served: number): number[] {
+  const option = args.optionalString('margins');
+  if (option) return [...new Set([...args.numbers('margins'), served])].sort((a, b) => a - b);
+  if (!(served > 0)) return [0, 0.005, 0.01, 0.015, 0.02, 0.03];
+  // The largest 1-2-5 step not above a third of the margin (dlib's 0.015: 0.005).
+  const magnitude = 10 ** Math.floor(Math.log10(served / 3));
+  const step = [5, 2, 1].map((k) => k * magnitude).find((k) => k <= served / 3 + 1e-12)!;
+  const list = Array.from({ length: Math.round((2 * served) / step) + 1 }, (_, i) => round(i * step, 6));
+  return [...new Set([...list, served])].sort((a, b) => a - b);
+}
+
+/**
+ * The threshold grid: `--max-threshold` / `--step`, else up to 2.5 × the served threshold
+ * (rounded up to 0.05) in 100 steps — for dlib's 0.094: 0 … 0.25 by 0.0025.
+ */
+function grid(threshold: number) {
+  const max = args.optionalString('max-threshold')
+    ? args.number('max-threshold')
+    : Math.max(0.05, Math.ceil((2.5 * threshold) / 0.05) * 0.05);
+  const step = args.optionalString('step') ? args.number('step') : round(max / 100, 6);
+  return thresholdGrid(round(max, 6), step);
+}
+
+/** `{profile}` in an output path becomes the profile's name. */
+const outputPath = (template: string) => template.replaceAll('{profile}', profileName);
 
 /** For one margin: the equal-error point, and the best FRR at FAR ≤ 1 % and ≤ 5 %, over the grid. */
 function marginSummary(curve: Rates[], margin: number) {
@@ -262,16 +349,22 @@ async function main(): Promise<void> {
   const limit = args.optionalInt('limit');
   const people = limit ? spread(all, limit) : all;
   const phases = args.string('phases').split(',');
-  if (args.optionalString('url') && phases.length > 1) {
+  const external = args.optionalString('url');
+  if (external && phases.length > 1) {
     throw new Error('with --url, run one phase at a time (--phases frr or --phases far) on an empty service');
   }
-  if (!args.optionalString('url')) ensureBuilt(args.flag('no-build'));
-  const rule = serviceRule();
-  const { threshold } = rule;
-  info(
-    `${people.length} people, ${people.reduce((n, p) => n + p.images.length, 0)} images; ` +
-      `service threshold ${threshold}, margin ${rule.margin}`,
-  );
+  if (external && args.optionalString('profile')) {
+    throw new Error(
+      'with --url the service serves what it was started with; --profile applies to services started here',
+    );
+  }
+  const config = loadConfig(process.env);
+  if (!external) {
+    ensureBuilt(args.flag('no-build'));
+    profileName = (await selectProfile(config, args.optionalString('profile'))).name;
+    info(`profile ${profileName}`);
+  }
+  info(`${people.length} people, ${people.reduce((n, p) => n + p.images.length, 0)} images`);
 
   const results: PhaseResult[] = [];
   if (phases.includes('frr')) {
@@ -284,6 +377,32 @@ async function main(): Promise<void> {
   }
   const genuine = results.find((r) => r.phase === 'frr')?.probes ?? [];
   const impostor = results.find((r) => r.phase === 'far')?.probes ?? [];
+  if (results.length === 0) throw new Error(`no phase run (--phases ${args.string('phases')})`);
+
+  // The rule the recognise pass applied: the served profile's calibrated threshold and margin,
+  // with this environment's MATCH_THRESHOLD / MATCH_MARGIN on top (the services inherit it). A
+  // service someone else runs reports its effective rule in its identify answers instead.
+  const served = results[0]!.served;
+  if (served.move_pending || (profileName && served.serving.name !== profileName)) {
+    info(
+      `warning: the service serves '${served.serving.name}' (${served.serving.embedding_space}), ` +
+        `move pending ${served.move_pending}; asked for '${profileName || '(its own)'}'`,
+    );
+  }
+  profileName ||= served.serving.name;
+  const rule = external
+    ? (results[0]!.nearestRule ?? serviceRule(served.serving, loadConfig({})))
+    : serviceRule(served.serving, config);
+  const { threshold } = rule;
+  const reportedThresholds = results.map((r) => r.serviceThreshold).filter((t) => t !== undefined);
+  if (reportedThresholds.some((t) => Math.abs(t - threshold) > 1e-9)) {
+    info(`warning: recognise_user reported threshold(s) ${reportedThresholds.join(', ')}, not ${threshold}`);
+  }
+  info(
+    `served profile ${served.serving.name} (${served.serving.embedding_space}, ${served.serving.dimension}-D): ` +
+      `calibrated threshold ${served.serving.threshold}, margin ${served.serving.margin}; ` +
+      `rule applied: threshold ${threshold}, margin ${rule.margin}`,
+  );
 
   // Headline: the recognise_user decisions of the service as configured.
   const gOutcomes = genuine.map((p) =>
@@ -330,27 +449,30 @@ async function main(): Promise<void> {
     0,
   );
 
-  const grid = thresholdGrid(args.number('max-threshold'), args.number('step'));
-  const curveAt = (margin: number) => grid.map((t) => ratesAt(genuine, impostor, { threshold: t, margin }));
+  const thresholds = grid(threshold);
+  const curveAt = (margin: number) =>
+    thresholds.map((t) => ratesAt(genuine, impostor, { threshold: t, margin }));
   const curve = curveAt(rule.margin);
   const thresholdOnly = curveAt(0);
-  const margins = MARGINS.map((margin) => marginSummary(curveAt(margin), margin));
+  const margins = marginsToCompare(rule.margin).map((margin) => marginSummary(curveAt(margin), margin));
   const eer = equalErrorPoint(curve);
   const bothUnder1 = curve.filter((r) => r.frr <= 0.01 && r.far <= 0.01);
   const bestFrrAtFar1 = curve.filter((r) => r.far <= 0.01).sort((a, b) => a.frr - b.frr)[0];
   const bestFarAtFrr1 = curve.filter((r) => r.frr <= 0.01).sort((a, b) => a.far - b.far)[0];
   if (genuine.length > 0 && impostor.length > 0) {
-    writeCurve(curve, thresholdOnly, rule, args.string('svg'), {
+    writeCurve(curve, thresholdOnly, rule, outputPath(args.string('svg')), {
       genuine: genuine.length,
       impostor: farAttempts,
     });
   }
-  mkdirSync(path.dirname(args.string('out')), { recursive: true });
-  writeFileSync(args.string('out'), JSON.stringify({ ...rule, phases: results }, null, 1));
-  info(`per-probe answers written to ${args.string('out')}`);
+  const out = outputPath(args.string('out'));
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ profile: served.serving, ...rule, phases: results }, null, 1));
+  info(`per-probe answers written to ${out}`);
 
   printTable(
-    `LFW identification through the HTTP API (${path.resolve(args.string('dir'))}, ${people.length} people; ${load.text})`,
+    `LFW identification through the HTTP API, profile ${served.serving.name} (${served.serving.embedding_space}) ` +
+      `(${path.resolve(args.string('dir'))}, ${people.length} people; ${load.text})`,
     [
       'phase',
       'enrolment',
@@ -426,7 +548,15 @@ async function main(): Promise<void> {
     loadAverageAtStart: load.loadAverage,
     loadHigh: load.high,
     dataset: { dir: path.resolve(args.string('dir')), people: people.length },
+    profile: {
+      name: served.serving.name,
+      space: served.serving.embedding_space,
+      dimension: served.serving.dimension,
+      calibrated: { threshold: served.serving.threshold, margin: served.serving.margin },
+      flip: served.serving.flip,
+    },
     rule,
+    grid: { max: thresholds.at(-1), step: thresholds[1] },
     enrolmentGuard: args.flag('enrol-guard'),
     serviceThresholds: results.map((r) => r.serviceThreshold),
     enrolment: Object.fromEntries(results.map((r) => [r.phase, r.enrolment])),

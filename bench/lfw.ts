@@ -76,7 +76,11 @@ interface ImageResult {
 }
 
 /** LFW centres the named person, so the detected face whose box centre is nearest the image centre. */
-function centreFace<T extends DetectedFace>(faces: readonly T[], width: number, height: number): T | undefined {
+function centreFace<T extends DetectedFace>(
+  faces: readonly T[],
+  width: number,
+  height: number,
+): T | undefined {
   let best: T | undefined;
   let bestDistance = Infinity;
   for (const face of faces) {
@@ -100,7 +104,11 @@ function pairDistance(variant: Variant, a: FlipVectors | undefined, b: FlipVecto
   return cosineDistance(a.plain, b.flipped);
 }
 
-function scorePairs(pairs: readonly LfwPair[], results: Map<string, ImageResult>, variant: Variant): ScoredPair[] {
+function scorePairs(
+  pairs: readonly LfwPair[],
+  results: Map<string, ImageResult>,
+  variant: Variant,
+): ScoredPair[] {
   return pairs.map((p) => ({
     same: p.same,
     distance: pairDistance(variant, results.get(p.a)?.vectors, results.get(p.b)?.vectors),
@@ -149,7 +157,12 @@ const tarJson = (e: Evaluation) =>
   }));
 
 /** One variant: calibrated on DevTrain, scored on DevTest. */
-function scoreVariant(train: LfwPair[], test: LfwPair[], results: Map<string, ImageResult>, variant: Variant) {
+function scoreVariant(
+  train: LfwPair[],
+  test: LfwPair[],
+  results: Map<string, ImageResult>,
+  variant: Variant,
+) {
   const trainScores = scorePairs(train, results, variant);
   const testScores = scorePairs(test, results, variant);
   const trainEval = evaluate(trainScores);
@@ -266,8 +279,7 @@ async function main(): Promise<void> {
       const scored = new Map<Variant, VariantScore>(
         VARIANTS.map((v) => [v, scoreVariant(train, test, results, v)]),
       );
-      const main = scored.get(headline)!;
-      const { trainEval, testEval, threshold, trainScores, testScores } = main;
+      const { trainEval, testEval, threshold, trainScores, testScores } = scored.get(headline)!;
       const rounded = round(threshold, 3);
       const profileThreshold = profile.matching.threshold;
       const noFace = [...results].filter(([, r]) => r.faces === 0).map(([f]) => f);
@@ -279,7 +291,12 @@ async function main(): Promise<void> {
       const label = `${profile.name} (${models.embedder.space.key}), flip ${headline}`;
 
       if (!args.flag('no-svg')) {
-        writeHistogram(perProfilePath(args.string('svg'), profile.name, several), testScores, threshold, label);
+        writeHistogram(
+          perProfilePath(args.string('svg'), profile.name, several),
+          testScores,
+          threshold,
+          label,
+        );
       }
       const distancesFile = args.optionalString('save-distances');
       if (distancesFile) {
@@ -301,7 +318,10 @@ async function main(): Promise<void> {
             devTrain: dump(train, trainScores),
             devTest: dump(test, testScores),
             variants: Object.fromEntries(
-              [...scored].map(([v, s]) => [v, { devTrain: dump(train, s.trainScores), devTest: dump(test, s.testScores) }]),
+              [...scored].map(([v, s]) => [
+                v,
+                { devTrain: dump(train, s.trainScores), devTest: dump(test, s.testScores) },
+              ]),
             ),
           }),
         );
@@ -332,11 +352,27 @@ async function main(): Promise<void> {
       ];
       printTable(
         `LFW View 1 — ${label} (cosine distance, face nearest the image centre)`,
-        ['set', 'pairs', 'failed pairs', 'accuracy %', 'threshold', 'AUC', 'EER %', 'TAR@FAR0.1 %', 'TAR@FAR1 %'],
+        [
+          'set',
+          'pairs',
+          'failed pairs',
+          'accuracy %',
+          'threshold',
+          'AUC',
+          'EER %',
+          'TAR@FAR0.1 %',
+          'TAR@FAR1 %',
+        ],
         [
           row('DevTrain (best threshold)', trainEval, trainEval.best.accuracy, threshold),
           row('DevTest @ DevTrain threshold', testEval, accuracyAt(testScores, threshold), threshold),
-          blank('DevTest @ rounded threshold', testEval.pairs, testEval.failedPairs, accuracyAt(testScores, rounded), rounded),
+          blank(
+            'DevTest @ rounded threshold',
+            testEval.pairs,
+            testEval.failedPairs,
+            accuracyAt(testScores, rounded),
+            rounded,
+          ),
           blank(
             'DevTest, pairs with both faces found',
             testEval.pairs - testEval.failedPairs,

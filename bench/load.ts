@@ -3,14 +3,14 @@ import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config/app-config.js';
-import { BenchApiClient, errorCode } from './lib/api-client.js';
+import { BenchApiClient, errorCode, type ServedModels } from './lib/api-client.js';
 import { parseOptions } from './lib/args.js';
 import { demoImagePaths, listLfwPeople, spread } from './lib/lfw-people.js';
 import { imageBody, type MultipartBody } from './lib/multipart.js';
 import { CpuMeter, describeLoad, resetPeakRss, statusMiB } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
 import { ensureBuilt, externalService, type ServiceHandle, startService } from './lib/service-process.js';
-import { startPipeline } from './lib/setup.js';
+import { selectProfile, serviceRule, startPipeline } from './lib/setup.js';
 import { seededRandom, shuffle } from './lib/random.js';
 import { forEachConcurrent, msSince, percentile, round, type Summary, summarize } from './lib/stats.js';
 
@@ -24,14 +24,20 @@ import { forEachConcurrent, msSince, percentile, round, type Summary, summarize 
  * Also times `FaceAnalysisService.analyze` in this process on the same probe images, with the
  * service started but idle, right before the single-client level (and once more after the last
  * level, to show whether the machine's other load changed): the "bare pipeline" that the p50 at
- * concurrency 1 is compared with.
+ * concurrency 1 is compared with. It runs the profile the service says it serves
+ * (`GET /api/v1/models`), with the service's inference settings.
  *
- *   npm run bench:load -- [--dir ../shared/lfw-dev] [--duration 20] [--concurrency 1,4,8,12]
- *                         [--enrol 200] [--probes 160] [--url http://host:3000 --key frk_… [--pid N]]
+ * `--profile` is the FACE_PROFILE the service is started with (default: the environment's
+ * FACE_PROFILE, else the manifest's default profile).
+ *
+ *   npm run bench:load -- [--profile mobilefacenet|dlib] [--dir ../shared/lfw-dev] [--duration 20]
+ *                         [--concurrency 1,4,8,12] [--enrol 200] [--probes 160]
+ *                         [--url http://host:3000 --key frk_… [--pid N]]
  */
 
 const args = parseOptions({
   dir: { type: 'string', default: '../shared/lfw-dev' },
+  profile: { type: 'string' },
   duration: { type: 'string', default: '20' },
   concurrency: { type: 'string', default: '1,4,8,12' },
   enrol: { type: 'string', default: '200' },
@@ -126,16 +132,18 @@ function selectImages(dir: string, enrolCount: number, probeCount: number, unkno
  * `analyze()` in this process on every probe, after a warm-up: the time the service cannot go
  * below. Probes in which no face is found are dropped (they would be 400s in the load test).
  */
-async function barePipeline(probes: ImageFile[]) {
-  const pipeline = await startPipeline(SERVICE_CONFIG);
+async function barePipeline(probes: ImageFile[], profile: string) {
+  const pipeline = await startPipeline(SERVICE_CONFIG, profile);
+  const { models } = pipeline;
   try {
-    for (const probe of probes.slice(0, 5)) await pipeline.analysis.analyze(probe.bytes);
+    for (const probe of probes.slice(0, 5)) await pipeline.analysis.analyze(probe.bytes, models);
     const timed: { probe: ImageFile; ms: number }[] = [];
     let noFace = 0;
     const tick = progress('bare pipeline', probes.length);
     for (const [i, probe] of probes.entries()) {
       const started = process.hrtime.bigint();
-      const result = await pipeline.analysis.analyze(probe.bytes);
+      // recognise_user analyses with crops (the face is cached for enrolment on no_match).
+      const result = await pipeline.analysis.analyze(probe.bytes, models, { crops: true });
       const ms = msSince(started);
       if (result.faces.length > 0) timed.push({ probe, ms });
       else noFace++;
@@ -259,25 +267,36 @@ async function main(): Promise<void> {
   const url = args.optionalString('url');
   let service: ServiceHandle;
   if (url) {
+    if (args.optionalString('profile'))
+      throw new Error('--profile applies to a service started here, not with --url');
     const pid = args.optionalString('pid');
     service = externalService(url, args.string('key'), pid ? Number(pid) : undefined);
   } else {
     ensureBuilt(args.flag('no-build'));
-    service = await startService({ label: 'load', scopes: ['recognise', 'enroll'] });
+    const profile = await selectProfile(SERVICE_CONFIG, args.optionalString('profile'));
+    service = await startService({ label: 'load', profile: profile.name, scopes: ['recognise', 'enroll'] });
   }
+  let served: ServedModels;
   const results: LevelResult[] = [];
   let enrolment: Record<string, number> | undefined;
   let bare: Awaited<ReturnType<typeof barePipeline>>;
+  let rule: { threshold: number; margin: number } | undefined;
   let bareMs: Summary;
   let bareAfter: Summary | undefined;
   let probes: ImageFile[];
   try {
     const client = new BenchApiClient(service.url, service.key);
+    served = await client.models();
+    rule = url ? undefined : serviceRule(served.serving, SERVICE_CONFIG);
+    info(
+      `service serves profile ${served.serving.name} (${served.serving.embedding_space}, ${served.serving.dimension}-D)` +
+        (rule ? `, rule: threshold ${rule.threshold}, margin ${rule.margin}` : ''),
+    );
     enrolment = await enrol(client, images.enrol);
     info(`enrolment: ${JSON.stringify(enrolment)}`);
     // Timed now, with the service started but idle, right before the single-client level: the
     // machine is shared, and the two figures are only comparable when measured back to back.
-    bare = await barePipeline(images.probes);
+    bare = await barePipeline(images.probes, served.serving.name);
     probes = bare.timed.map((t) => t.probe);
     if (probes.length === 0) throw new Error('no probe image has a detectable face');
     bareMs = summarize(bare.timed.map((t) => t.ms));
@@ -302,7 +321,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     // Again after the levels: a large change means the machine's other load changed meanwhile.
-    bareAfter = summarize((await barePipeline(probes)).timed.map((t) => t.ms));
+    bareAfter = summarize((await barePipeline(probes, served.serving.name)).timed.map((t) => t.ms));
     info(`bare pipeline after the levels: p50 ${round(bareAfter.p50, 1)} ms`);
   } finally {
     await service.stop();
@@ -312,7 +331,8 @@ async function main(): Promise<void> {
   const ratio = c1 ? c1.p50Ms / bareMs.p50 : Number.NaN;
   const c12 = results.find((r) => r.concurrency === 12);
   printTable(
-    `recognise_user under load (${images.source}; ${probes.length} probe images, ${images.enrol.length} enrolled; ` +
+    `recognise_user under load, profile ${served.serving.name} (${served.serving.embedding_space}) ` +
+      `(${images.source}; ${probes.length} probe images, ${images.enrol.length} enrolled; ` +
       `${duration} s per level; ${load.text})`,
     [
       'clients',
@@ -365,6 +385,13 @@ async function main(): Promise<void> {
   printJson({
     benchmark: 'load',
     machine,
+    profile: {
+      name: served.serving.name,
+      space: served.serving.embedding_space,
+      dimension: served.serving.dimension,
+      flip: served.serving.flip,
+      rule: rule ?? null,
+    },
     loadAverageAtStart: load.loadAverage,
     loadHigh: load.high,
     images: {

@@ -81,7 +81,11 @@ function lfwImages(dir: string, count: number): Sample[] {
 }
 
 function demoImages(): Sample[] {
-  return demoImagePaths().map((file) => ({ set: 'demo', name: path.basename(file), bytes: readFileSync(file) }));
+  return demoImagePaths().map((file) => ({
+    set: 'demo',
+    name: path.basename(file),
+    bytes: readFileSync(file),
+  }));
 }
 
 /** One pass through the stages for one image, as `FaceAnalysisService.analyzeDecoded` runs them. */
@@ -153,7 +157,8 @@ async function main(): Promise<void> {
   try {
     for (const profile of profiles) {
       const models = await loadProfile(pipeline, profile.name, config);
-      if (!(models.embedder instanceof OnnxFaceEmbedder)) throw new Error('the embedder is not an OnnxFaceEmbedder');
+      if (!(models.embedder instanceof OnnxFaceEmbedder))
+        throw new Error('the embedder is not an OnnxFaceEmbedder');
       const embedder = models.embedder;
       const times = new Map<string, Map<Stage, Interval[]>>();
       const faceCounts = new Map<string, number[]>();
@@ -267,7 +272,11 @@ async function main(): Promise<void> {
     repeat,
     profiles: reports,
     analyzeCpuMs: analyzeCpu,
-    target: { profile: targetProfile, cpuMsPerLfwPhoto: target, met: measured ? measured.mean <= target : null },
+    target: {
+      profile: targetProfile,
+      cpuMsPerLfwPhoto: target,
+      met: measured ? measured.mean <= target : null,
+    },
     peakRssMiB: rss,
   });
 }

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { FaceIndexRepository, indexName } from '../src/gallery/face-index.repository.js';
+import type { DatabaseService } from '../src/infra/database/database.service.js';
 import { EmbeddedPostgres, IN_MEMORY } from '../src/infra/database/embedded-postgres.js';
 import { Migrator } from '../src/infra/database/migrator.js';
 import { createPrismaClient } from '../src/infra/database/prisma.service.js';
@@ -16,30 +18,36 @@ import {
   runQueries,
   scanNode,
   setting,
+  syntheticSpace,
 } from './lib/search-gallery.js';
-import { benchConfig } from './lib/setup.js';
+import { benchConfig, selectProfile } from './lib/setup.js';
 import { msSince, percentile, round } from './lib/stats.js';
 import { type SyntheticFace, SyntheticFaceGenerator } from './lib/synthetic-faces.js';
 
 /**
  * Nearest-face search at gallery scale, through `MatchingRepository.findNearestUsers` — the SQL
- * the service runs (`ORDER BY embedding <=> probe LIMIT k` inside, threshold and per-user
- * aggregation outside). Synthetic clustered 128-D faces (see lib/synthetic-faces.ts) are bulk
- * inserted with multi-row INSERTs; the migration's HNSW index is dropped for the load and
- * rebuilt from its own definition (timed), then every query runs exactly (index scans disabled,
- * so PostgreSQL scans and sorts) and through the index at each `hnsw.ef_search`, and the HNSW
- * answers are scored against the exact ones. The connection gets the service's session settings
- * (`SEARCH_EF`, and iterative index scans where pgvector has them); the default `--ef` list is
- * 40 (pgvector's default), the service's `SEARCH_EF` and 200.
+ * the service runs (`nearestUsersSql`: `ORDER BY embedding::vector(N) <=> probe LIMIT k` over one
+ * embedding space inside, threshold and per-user aggregation outside). Synthetic clustered faces
+ * of the profile's dimension (`--profile`, default: FACE_PROFILE, else the manifest's default;
+ * see lib/synthetic-faces.ts) are bulk inserted into faces/face_embeddings under a space of their
+ * own (`bench-synthetic:<profile>`); the space's partial HNSW index is dropped for the load and
+ * rebuilt by the service's own `FaceIndexRepository.ensureIndex` (timed), then every query runs
+ * exactly (index scans disabled, so PostgreSQL scans and sorts) and through the index at each
+ * `hnsw.ef_search`, and the HNSW answers are scored against the exact ones. The connection gets
+ * the service's session settings (`SEARCH_EF`, and iterative index scans where pgvector has them);
+ * the default `--ef` list is 40 (pgvector's default), the service's `SEARCH_EF` and 200.
  *
  * The embedded PGlite database by default; a real PostgreSQL + pgvector when DATABASE_URL is set
- * (same code; the faces table must be empty there, and the rows written are deleted afterwards).
+ * (same code; the synthetic space must be empty there, and the rows and index written are removed
+ * afterwards).
  *
- * `--fit <lfw dir>` draws the vectors from a Gaussian model fitted to production embeddings of
- * LFW photo pairs (lib/embedding-model.ts) instead of the isotropic generator.
+ * `--fit <lfw dir>` draws the vectors from a Gaussian model fitted to the profile's production
+ * embeddings of LFW photo pairs (lib/embedding-model.ts) instead of the isotropic generator, whose
+ * mean same-person and different-person distances default to the profile's (measured on LFW
+ * DevTest by bench:lfw; `--intra-distance` / `--inter-distance` override them).
  *
- *   npm run bench:search -- [--sizes 10000,100000] [--queries 200] [--ef 40,100,200]
- *                           [--fit ../shared/lfw-dev [--fit-people 600]]
+ *   npm run bench:search -- [--profile mobilefacenet|dlib] [--sizes 10000,100000] [--queries 200]
+ *                           [--ef 40,100,200] [--fit ../shared/lfw-dev [--fit-people 600]]
  */
 
 const args = parseOptions({
@@ -49,9 +57,10 @@ const args = parseOptions({
   ef: { type: 'string' },
   'top-k': { type: 'string', default: '10' },
   'unknown-share': { type: 'string', default: '0.1' },
-  // Means of the same-person and different-person pair distances on LFW DevTest (bench:lfw).
-  'intra-distance': { type: 'string', default: '0.046' },
-  'inter-distance': { type: 'string', default: '0.165' },
+  profile: { type: 'string' },
+  // Default: the profile's mean same-person and different-person distances (PAIR_DISTANCES).
+  'intra-distance': { type: 'string' },
+  'inter-distance': { type: 'string' },
   fit: { type: 'string' },
   'fit-people': { type: 'string', default: '600' },
   'max-faces': { type: 'string', default: '3' },
@@ -62,9 +71,18 @@ const args = parseOptions({
   force: { type: 'boolean', default: false },
 });
 
-const DIM = 128;
-const INDEX = 'faces_embedding_hnsw_idx';
 const WITH_INDEX_ROWS = 1000;
+
+/**
+ * Mean cosine distance of same-person and different-person pairs on LFW DevTest, per built-in
+ * profile, in the profile's own flip setting (bench:lfw, "mean d same / diff"): dlib from the
+ * full run of 2026-11-25; mobilefacenet (flip on) from the first 100 + 100 DevTest pairs only
+ * (smoke run of 2026-12-01) — replace it with the full run's figures when they exist.
+ */
+const PAIR_DISTANCES: Record<string, { intra: number; inter: number }> = {
+  dlib: { intra: 0.046, inter: 0.165 },
+  mobilefacenet: { intra: 0.24, inter: 0.958 },
+};
 
 interface ModeResult {
   mode: string;
@@ -106,14 +124,24 @@ async function main(): Promise<void> {
   const queryCount = args.number('queries');
   const batch = args.number('batch');
   const url = config.database.url;
+  const profile = await selectProfile(config, args.optionalString('profile'));
+  const space = syntheticSpace(profile.name, profile.embedder.dimension);
+  info(`profile ${profile.name}: ${space.dimension}-D vectors, stored as space ${space.key}`);
 
   // Fitted before the database starts: embedding photos is CPU work that should not overlap it.
   const fitDir = args.optionalString('fit');
   let model: GaussianFaceModel | undefined;
+  let fittedSpace: string | undefined;
   if (fitDir) {
     const people = args.number('fit-people');
-    const pairs = await lfwEmbeddingPairs(fitDir, people, `bench/results/lfw-embedding-pairs-${people}.json`);
-    model = fitGaussianFaceModel(pairs);
+    const fitted = await lfwEmbeddingPairs(
+      fitDir,
+      people,
+      profile.name,
+      `bench/results/lfw-embedding-pairs-${profile.name}-${people}.json`,
+    );
+    fittedSpace = fitted.space;
+    model = fitGaussianFaceModel(fitted.pairs);
     info(
       `fitted model from ${model.pairs} LFW pairs: effective dimensions between ${round(model.effectiveDims.between, 1)}, ` +
         `within ${round(model.effectiveDims.within, 1)}`,
@@ -129,14 +157,21 @@ async function main(): Promise<void> {
   // the session settings changed below (enable_indexscan, hnsw.ef_search) then hold for every query.
   const db = createPrismaClient(dbUrl, 1, config.database);
   const repository = new MatchingRepository(db);
+  // The service's index builder needs only to know whether the server is external (CONCURRENTLY).
+  const indexes = new FaceIndexRepository(db, {
+    mode: url ? 'external' : 'embedded',
+  } as unknown as DatabaseService);
+  const index = indexName(space.key);
   const results: SizeResult[] = [];
   let indexDef: string | undefined;
   try {
     const [{ count } = { count: 0n }] = await db.$queryRaw<
       Array<{ count: bigint }>
-    >`SELECT count(*) AS count FROM faces`;
+    >`SELECT count(*) AS count FROM face_embeddings WHERE model = ${space.key}`;
     if (count > 0n && !args.flag('force')) {
-      throw new Error(`the faces table already holds ${count} rows; use an empty database (or --force)`);
+      throw new Error(
+        `face_embeddings already holds ${count} rows of ${space.key}; use an empty database (or --force)`,
+      );
     }
     const [version] = await db.$queryRaw<Array<{ server: string; vector: string }>>`
       SELECT current_setting('server_version') AS server,
@@ -148,17 +183,18 @@ async function main(): Promise<void> {
       `service session: hnsw.ef_search ${session?.ef} (SEARCH_EF ${serviceEf}), ` +
         `hnsw.iterative_scan ${session?.iterative ?? 'unsupported'}`,
     );
-    // The index exactly as the migration created it, to rebuild after each bulk load.
-    const [def] = await db.$queryRaw<Array<{ indexdef: string }>>`
-      SELECT indexdef FROM pg_indexes WHERE indexname = ${INDEX}`;
-    if (!def) throw new Error(`index ${INDEX} not found; was the migration applied?`);
-    indexDef = def.indexdef;
-    info(`HNSW index: ${indexDef}`);
-
+    const known = PAIR_DISTANCES[profile.name];
+    const distance = (option: 'intra-distance' | 'inter-distance', fallback: number | undefined) => {
+      if (args.optionalString(option)) return args.number(option);
+      if (fallback === undefined && !model) {
+        throw new Error(`no default --${option} for profile '${profile.name}': give it, or --fit <lfw dir>`);
+      }
+      return fallback ?? Number.NaN;
+    };
     const generator = new SyntheticFaceGenerator({
-      dim: DIM,
-      interDistance: args.number('inter-distance'),
-      intraDistance: args.number('intra-distance'),
+      dim: space.dimension,
+      interDistance: distance('inter-distance', known?.inter),
+      intraDistance: distance('intra-distance', known?.intra),
       maxFacesPerIdentity: args.number('max-faces'),
       seed: args.number('seed'),
       model,
@@ -169,14 +205,14 @@ async function main(): Promise<void> {
 
     for (const size of sizes) {
       info(`--- ${size} faces`);
-      await db.$executeRawUnsafe(`DROP INDEX IF EXISTS ${INDEX}`);
+      await db.$executeRawUnsafe(`DROP INDEX IF EXISTS "${index}"`);
       const tick = progress(`insert ${size}`, size - inserted);
       const insertStart = process.hrtime.bigint();
       const startCount = inserted;
       while (inserted < size) {
         const faces = Array.from({ length: Math.min(batch, size - inserted) }, () => generator.next());
         if (sample.length < 4000) sample.push(...faces.slice(0, 4000 - sample.length));
-        await insertFaces(db, faces, userIds, inserted);
+        await insertFaces(db, faces, userIds, inserted, space);
         inserted += faces.length;
         tick(inserted - startCount);
       }
@@ -186,10 +222,15 @@ async function main(): Promise<void> {
       await setting(db, 'maintenance_work_mem', args.string('maintenance-work-mem'));
       info(`building the HNSW index over ${size} faces …`);
       const buildStart = process.hrtime.bigint();
-      await db.$executeRawUnsafe(indexDef);
+      const built = await indexes.ensureIndex(space);
       const indexBuildS = msSince(buildStart) / 1000;
-      info(`index built in ${indexBuildS.toFixed(1)} s`);
+      if (built !== 'created') throw new Error(`the HNSW index of ${space.key} was not built (${built})`);
+      const [def] = await db.$queryRaw<Array<{ indexdef: string }>>`
+        SELECT indexdef FROM pg_indexes WHERE indexname = ${index}`;
+      indexDef = def?.indexdef;
+      info(`index built in ${indexBuildS.toFixed(1)} s: ${indexDef}`);
       await db.$executeRawUnsafe('ANALYZE faces');
+      await db.$executeRawUnsafe('ANALYZE face_embeddings');
 
       const source = generator.probes(args.number('seed') + size);
       const probes = Array.from({ length: queryCount }, () =>
@@ -199,12 +240,12 @@ async function main(): Promise<void> {
       const modes: ModeResult[] = [];
       // What the service's own session would do: the planner's choice at ef_search = SEARCH_EF.
       await setting(db, 'hnsw.ef_search', String(serviceEf));
-      const servicePlan = await scanNode(db, probes[0]!.vector, topK);
+      const servicePlan = await scanNode(db, probes[0]!.vector, space, topK);
       modes.push({ mode: 'round trip (SELECT 1)', ...latency(await roundTrips(db, queryCount)), plan: '-' });
 
       await setting(db, 'enable_indexscan', 'off');
-      const exactPlan = await scanNode(db, probes[0]!.vector, topK);
-      const exact = await runQueries(repository, probes, topK, `exact ${size}`);
+      const exactPlan = await scanNode(db, probes[0]!.vector, space, topK);
+      const exact = await runQueries(repository, probes, space, topK, `exact ${size}`);
       modes.push({ mode: 'exact', ...latency(exact.ms), plan: exactPlan });
       await setting(db, 'enable_indexscan', 'on');
       // The planner prefers a sequential scan on small tables at a high ef_search; HNSW is what is
@@ -212,8 +253,13 @@ async function main(): Promise<void> {
       await setting(db, 'enable_seqscan', 'off');
       for (const ef of efs) {
         await setting(db, 'hnsw.ef_search', String(ef));
-        const plan = await scanNode(db, probes[0]!.vector, topK);
-        const approx = await runQueries(repository, probes, topK, `hnsw ef ${ef} ${size}`);
+        const plan = await scanNode(db, probes[0]!.vector, space, topK);
+        if (!plan.includes(index)) {
+          // On small tables the planner may prefer the btree on face_embeddings.model plus a sort
+          // (an exact search) to the HNSW index at a high ef_search; the mode then measures that.
+          info(`warning: at ef_search ${ef} the planner does not use the HNSW index (${plan})`);
+        }
+        const approx = await runQueries(repository, probes, space, topK, `hnsw ef ${ef} ${size}`);
         const r = recall(probes, exact.answers, approx.answers);
         modes.push({
           mode: `hnsw ef_search=${ef}${ef === serviceEf ? ' (service)' : ''}`,
@@ -238,7 +284,7 @@ async function main(): Promise<void> {
       const extra = Array.from({ length: WITH_INDEX_ROWS }, () => strangers.unknown());
       const withIndexStart = process.hrtime.bigint();
       for (let i = 0; i < extra.length; i += 100) {
-        await insertFaces(db, extra.slice(i, i + 100), new Map(), 10_000_000 + i);
+        await insertFaces(db, extra.slice(i, i + 100), new Map(), 10_000_000 + i, space);
       }
       const insertWithIndexRowsPerS = WITH_INDEX_ROWS / (msSince(withIndexStart) / 1000);
       // They all belong to identity -1 ("bench-search--1" users); removed so the next size starts clean.
@@ -273,7 +319,8 @@ async function main(): Promise<void> {
       ]),
     );
     printTable(
-      `findNearestUsers (top ${topK} faces → users) on ${where}, ${queryCount} queries per mode; ${load.text}`,
+      `findNearestUsers (top ${topK} faces → users), profile ${profile.name} (${space.dimension}-D), on ${where}, ` +
+        `${queryCount} queries per mode; ${load.text}`,
       [
         'faces',
         'mode',
@@ -327,10 +374,12 @@ async function main(): Promise<void> {
       loadAverageAtStart: load.loadAverage,
       loadHigh: load.high,
       database: where,
+      profile: profile.name,
+      space,
       index: indexDef,
       session: { searchEf: serviceEf, iterativeScan: session?.iterative ?? null },
       generator: {
-        kind: model ? `Gaussian fitted to ${model.pairs} LFW embedding pairs` : 'isotropic',
+        kind: model ? `Gaussian fitted to ${model.pairs} LFW embedding pairs of ${fittedSpace}` : 'isotropic',
         seed: generator.options.seed,
         maxFacesPerIdentity: generator.options.maxFacesPerIdentity,
         ...(model
@@ -348,12 +397,10 @@ async function main(): Promise<void> {
     });
   } finally {
     if (url) {
-      // A real server keeps its data: remove what this benchmark wrote and restore the index.
+      // A real server keeps its data: remove what this benchmark wrote (faces and vectors go
+      // with their users) and the synthetic space's index.
       await db.$executeRaw`DELETE FROM users WHERE name LIKE 'bench-search-%'`.catch(() => undefined);
-      if (indexDef)
-        await db
-          .$executeRawUnsafe(indexDef.replace('CREATE INDEX', 'CREATE INDEX IF NOT EXISTS'))
-          .catch(() => undefined);
+      await db.$executeRawUnsafe(`DROP INDEX IF EXISTS "${index}"`).catch(() => undefined);
     }
     await db.$disconnect();
     await embedded?.close();

@@ -13,6 +13,25 @@ export function errorCode(response: ApiResponse): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** One profile as `GET /api/v1/models` describes it (ModelProfileDto). */
+export interface ServedProfile {
+  name: string;
+  embedding_space: string;
+  dimension: number;
+  threshold: number;
+  margin: number;
+  flip: boolean;
+  detector: string;
+}
+
+/** `GET /api/v1/models`: the profile FACE_PROFILE selects and the one recognition actually uses. */
+export interface ServedModels {
+  active: ServedProfile;
+  serving: ServedProfile;
+  move_pending: boolean;
+  available: string[];
+}
+
 /** A minimal client of the service's HTTP API for benchmarks (one request at a time per call). */
 export class BenchApiClient {
   constructor(
@@ -51,11 +70,35 @@ export class BenchApiClient {
     ]);
   }
 
-  private async post(route: string, body: Buffer, contentType: string): Promise<ApiResponse> {
+  /**
+   * The profile the service recognises with (`serving`), with the threshold and margin it was
+   * calibrated with — MATCH_THRESHOLD / MATCH_MARGIN overrides are not reflected here.
+   */
+  async models(): Promise<ServedModels> {
+    const response = await this.request('GET', '/api/v1/models');
+    const body = response.body as Partial<ServedModels> | undefined;
+    if (response.status !== 200 || !body?.serving || typeof body.serving.threshold !== 'number') {
+      throw new Error(
+        `GET /api/v1/models answered HTTP ${response.status}: ${JSON.stringify(response.body)}`,
+      );
+    }
+    return body as ServedModels;
+  }
+
+  private post(route: string, body: Buffer, contentType: string): Promise<ApiResponse> {
+    return this.request('POST', route, body, contentType);
+  }
+
+  private async request(
+    method: string,
+    route: string,
+    body?: Buffer,
+    contentType?: string,
+  ): Promise<ApiResponse> {
     const started = process.hrtime.bigint();
     const response = await fetch(new URL(route, this.baseUrl), {
-      method: 'POST',
-      headers: { 'x-api-key': this.key, 'content-type': contentType },
+      method,
+      headers: { 'x-api-key': this.key, ...(contentType && { 'content-type': contentType }) },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -62,7 +62,11 @@ export class ChipVectors {
     return (await Promise.all(runs)).flat();
   }
 
-  private async run(chips: FaceChip[], fixedBatch: number | undefined, size: number): Promise<Float32Array[]> {
+  private async run(
+    chips: FaceChip[],
+    fixedBatch: number | undefined,
+    size: number,
+  ): Promise<Float32Array[]> {
     const { input, output, dimension } = this.models.profile.embedder;
     const rows = fixedBatch ?? chips.length;
     const { layout, channels, mean, std } = input;
@@ -73,7 +77,9 @@ export class ChipVectors {
     );
     const result = outputs[output];
     if (!result || result.data.length !== rows * dimension) {
-      throw new Error(`the embedder of '${this.models.profile.name}' returned no ${dimension}-D '${output}' output`);
+      throw new Error(
+        `the embedder of '${this.models.profile.name}' returned no ${dimension}-D '${output}' output`,
+      );
     }
     return chips.map((_, i) => result.data.slice(i * dimension, (i + 1) * dimension));
   }

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
- * Resource readings of another process from Linux's `/proc`, for benchmarks that drive the
- * service as a child process. Worker threads belong to the same process, so inference is
- * included. All readers return undefined where `/proc` is unavailable (not Linux, process gone).
+ * Resource readings from Linux's `/proc`: of another process, for benchmarks that drive the
+ * service as a child process (worker threads belong to the same process, so inference is
+ * included), and of this process's threads, for benchmarks that run the pipeline in-process.
+ * All readers return undefined where `/proc` is unavailable (not Linux, process gone).
  */
 
 let clockTicks: number | undefined;

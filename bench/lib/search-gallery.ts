@@ -1,26 +1,40 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { EmbeddingSpace } from '../../src/face/model-profile.js';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { toPgVector } from '../../src/infra/database/pgvector.js';
 import type { PrismaService } from '../../src/infra/database/prisma.service.js';
-import type { MatchingRepository, UserCandidate } from '../../src/matching/matching.repository.js';
+import {
+  type MatchingRepository,
+  nearestUsersSql,
+  type UserCandidate,
+} from '../../src/matching/matching.repository.js';
 import { progress } from './report.js';
 import { msSince } from './stats.js';
 import { cosineDistance, type SyntheticFace } from './synthetic-faces.js';
 
 /** Helpers of bench/search.ts: loading a synthetic gallery and querying it the service's way. */
 
-/** The model name the synthetic faces are stored under (the repository filters by model). */
-export const SYNTHETIC_MODEL = 'bench-synthetic-128';
+/**
+ * The embedding space the synthetic faces are stored under: the profile's dimension, but a key of
+ * its own, so they never mix with a real gallery's vectors and get their own partial HNSW index.
+ */
+export function syntheticSpace(profile: string, dimension: number): EmbeddingSpace {
+  return { key: `bench-synthetic:${profile}`, dimension };
+}
 
 export const setting = (db: PrismaService, name: string, value: string) =>
   db.$queryRaw(Prisma.sql`SELECT set_config(${name}, ${value}, false)`);
 
-/** One multi-row INSERT per table per batch; vectors travel as parameters cast with ::vector. */
+/**
+ * One multi-row INSERT per table per batch (users, faces, face_embeddings), as enrolment writes
+ * them; vectors travel as parameters cast with ::vector.
+ */
 export async function insertFaces(
   db: PrismaService,
   faces: SyntheticFace[],
   userIds: Map<number, string>,
   from: number,
+  space: EmbeddingSpace,
 ) {
   const newUsers: Prisma.Sql[] = [];
   for (const face of faces) {
@@ -32,43 +46,56 @@ export async function insertFaces(
   if (newUsers.length > 0) {
     await db.$executeRaw`INSERT INTO users (id, name, birthdate, updated_at) VALUES ${Prisma.join(newUsers)}`;
   }
+  const ids = faces.map(() => randomUUID());
   const rows = faces.map((face, i) => {
     const sha = createHash('sha256')
       .update(`${from + i}`)
       .digest('hex');
-    return Prisma.sql`(${userIds.get(face.identity)!}::uuid, ${toPgVector(face.vector)}::vector, ${SYNTHETIC_MODEL}, 0.99,
+    return Prisma.sql`(${ids[i]!}::uuid, ${userIds.get(face.identity)!}::uuid, 0.99,
       '{"x":0,"y":0,"width":100,"height":100}'::jsonb, ${sha}, now())`;
   });
-  await db.$executeRaw`INSERT INTO faces (user_id, embedding, model, detection_score, box, image_sha256, updated_at)
+  await db.$executeRaw`INSERT INTO faces (id, user_id, detection_score, box, image_sha256, updated_at)
     VALUES ${Prisma.join(rows)}`;
+  const vectors = faces.map(
+    (face, i) =>
+      Prisma.sql`(${ids[i]!}::uuid, ${space.key}, ${space.dimension}, ${toPgVector(face.vector)}::vector)`,
+  );
+  await db.$executeRaw`INSERT INTO face_embeddings (face_id, model, dimension, embedding)
+    VALUES ${Prisma.join(vectors)}`;
 }
 
-/** The plan of the repository's inner query under the current settings, reduced to its scan node. */
-export async function scanNode(db: PrismaService, probe: Float32Array, topK: number): Promise<string> {
-  // Mirrors the inner query of MatchingRepository.findNearestUsers, for EXPLAIN only.
-  const rows = await db.$queryRaw<Array<{ 'QUERY PLAN': string }>>(Prisma.sql`
-    EXPLAIN SELECT f.id FROM faces f WHERE f.model = ${SYNTHETIC_MODEL}
-    ORDER BY f.embedding <=> ${toPgVector(probe)}::vector LIMIT ${topK}`);
-  const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-  return (
-    /Index Scan using (\S+)/.exec(plan)?.[0] ?? /Seq Scan on \S+/.exec(plan)?.[0] ?? plan.split('\n')[0]!
+/** The nearest-users query exactly as the repository runs it (maxDistance 2: every face counts). */
+function nearestQuery(probe: Float32Array, space: EmbeddingSpace, topK: number) {
+  return { embedding: probe, space, topK, maxDistance: 2, limit: topK };
+}
+
+/**
+ * The plan of the repository's query (`nearestUsersSql`) under the current settings, reduced to
+ * the node that reads face_embeddings: the space's HNSW index, or a scan and sort.
+ */
+export async function scanNode(
+  db: PrismaService,
+  probe: Float32Array,
+  space: EmbeddingSpace,
+  topK: number,
+): Promise<string> {
+  const rows = await db.$queryRaw<Array<{ 'QUERY PLAN': string }>>(
+    Prisma.sql`EXPLAIN ${nearestUsersSql(nearestQuery(probe, space, topK))}`,
   );
+  const lines = rows.map((r) => r['QUERY PLAN']);
+  const node = lines.find((l) => / on face_embeddings\b/.test(l));
+  return (node ?? lines[0] ?? '').replace(/\s+\(cost=.*$/, '').replace(/^[\s>-]+/, '');
 }
 
 export async function runQueries(
   repository: MatchingRepository,
   probes: SyntheticFace[],
+  space: EmbeddingSpace,
   topK: number,
   label: string,
 ): Promise<{ ms: number[]; answers: UserCandidate[][] }> {
   const query = (probe: SyntheticFace) =>
-    repository.findNearestUsers({
-      embedding: probe.vector,
-      model: SYNTHETIC_MODEL,
-      topK,
-      maxDistance: 2,
-      limit: topK,
-    });
+    repository.findNearestUsers(nearestQuery(probe.vector, space, topK));
   // Warm-up: the first queries after a settings change or index build read cold pages.
   for (const probe of probes.slice(0, 10)) await query(probe);
   const ms: number[] = [];

@@ -39,6 +39,8 @@ export interface ServiceHandle {
 
 export interface StartServiceOptions {
   label: string;
+  /** The model profile to serve (FACE_PROFILE); the environment's or the manifest's default when absent. */
+  profile?: string;
   /** Extra environment for the service (e.g. MATCH_THRESHOLD). */
   env?: Record<string, string>;
   /** Reuse this database folder (a restart); a fresh temporary one otherwise. */
@@ -135,6 +137,7 @@ export async function startService(
     DATA_DIR: dataDir,
     API_KEY_BOOTSTRAP: 'true',
     ...UNLIMITED_RATES,
+    ...(options.profile && { FACE_PROFILE: options.profile }),
     ...options.env,
   };
   // Always the embedded database in a fresh folder: a benchmark must not write into a real
@@ -193,7 +196,10 @@ export async function startService(
     }
     key = scoped;
   }
-  info(`[${options.label}] service ready at ${url} (pid ${child.pid}) in ${Date.now() - started} ms`);
+  info(
+    `[${options.label}] service ready at ${url} (pid ${child.pid}, FACE_PROFILE ${env.FACE_PROFILE ?? '(default)'}) ` +
+      `in ${Date.now() - started} ms`,
+  );
 
   const stop = async () => {
     if (exited) return;

@@ -3,7 +3,7 @@ import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 import type { ProfileModels } from '../../src/face/face.ports.js';
 import type { ModelProfile } from '../../src/face/model-profile.js';
 import { ProfileCatalog } from '../../src/infra/inference/profiles/profile-catalog.js';
-import { effectiveRule } from '../../src/matching/match-policy.js';
+import { effectiveRule } from '../../src/gallery/match-rule.js';
 import { createFacePipeline, type FacePipeline } from '../../src/pipeline/create-face-pipeline.js';
 import { info, routeLogsToStderr } from './report.js';
 
@@ -65,7 +65,11 @@ export async function startPipeline(config: AppConfig, profile?: string): Promis
 }
 
 /** Loads (once) and returns a profile's models in the pipeline's worker pool. */
-export async function loadProfile(pipeline: FacePipeline, name: string, config: AppConfig): Promise<ProfileModels> {
+export async function loadProfile(
+  pipeline: FacePipeline,
+  name: string,
+  config: AppConfig,
+): Promise<ProfileModels> {
   if (pipeline.models.profile.name === name) return pipeline.models;
   const started = Date.now();
   const models = await pipeline.runtime.load(name);

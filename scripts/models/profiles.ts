@@ -20,7 +20,8 @@ export type ProfileDefinition = Omit<ModelProfile, 'sources'>;
 
 export const MOBILEFACENET_PROFILE: ProfileDefinition = {
   name: 'mobilefacenet',
-  description: 'MTCNN detection with five landmarks, ArcFace-template alignment, MobileFaceNet 192-D embeddings',
+  description:
+    'MTCNN detection with five landmarks, ArcFace-template alignment, MobileFaceNet 192-D embeddings',
   detector: {
     family: 'mtcnn',
     models: { pnet: 'mtcnn_pnet.onnx', rnet: 'mtcnn_rnet.onnx', onet: 'mtcnn_onet.onnx' },
@@ -32,16 +33,26 @@ export const MOBILEFACENET_PROFILE: ProfileDefinition = {
   },
   embedder: {
     model: 'mobilefacenet.onnx',
-    input: { name: 'input', layout: 'NHWC', channels: 'RGB', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] },
+    input: {
+      name: 'input',
+      layout: 'NHWC',
+      channels: 'RGB',
+      mean: [127.5, 127.5, 127.5],
+      std: [128, 128, 128],
+    },
     output: 'embedding',
     dimension: 192,
   },
   chip: { size: 112, alignment: 'five-point', template: ARCFACE_112_TEMPLATE },
   flip: true,
   matching: {
-    threshold: 0.5,
+    threshold: 0.41,
     margin: 0.02,
-    calibration: 'provisional',
+    verifyThreshold: 0.598,
+    enrolmentThreshold: 0.38,
+    calibration:
+      'LFW View 1 DevTrain (verifyThreshold: best accuracy); LFW identification on lfw-dev ' +
+      '(threshold and margin: FAR ≤ 2 %; enrolmentThreshold: ≤ 0.5 % of distinct people refused)',
   },
   licence: {
     summary:
@@ -76,7 +87,11 @@ export const DLIB_PROFILE: ProfileDefinition = {
   matching: {
     threshold: 0.094,
     margin: 0.015,
-    calibration: 'LFW View 1 DevTrain (threshold); LFW identification, lfw-dev (margin)',
+    verifyThreshold: 0.094,
+    enrolmentThreshold: 0.055,
+    calibration:
+      'LFW View 1 DevTrain (threshold, verifyThreshold); LFW identification on lfw-dev (margin; ' +
+      'enrolmentThreshold: < 1 % of distinct people refused)',
   },
   licence: {
     summary:
@@ -92,7 +107,8 @@ export const DEFAULT_PROFILE = MOBILEFACENET_PROFILE.name;
 /** Every model file a profile names. */
 export function profileFiles(profile: ProfileDefinition): string[] {
   const d = profile.detector;
-  const detector = d.family === 'mtcnn' ? [d.models.pnet, d.models.rnet, d.models.onet] : [d.model, d.landmarks];
+  const detector =
+    d.family === 'mtcnn' ? [d.models.pnet, d.models.rnet, d.models.onet] : [d.model, d.landmarks];
   return [...detector, profile.embedder.model];
 }
 

@@ -20,7 +20,10 @@ export interface CachedFaceEntry {
 }
 
 /** A row as read back: pgvector's text form in place of the vector. */
-type CachedFaceRow = Omit<CachedFaceEntry, 'embedding' | 'crop'> & { embedding: string; crop: Uint8Array | null };
+type CachedFaceRow = Omit<CachedFaceEntry, 'embedding' | 'crop'> & {
+  embedding: string;
+  crop: Uint8Array | null;
+};
 
 const COLUMNS = Prisma.sql`req_id AS "reqId", embedding::text AS embedding, model, detection_score AS "detectionScore",
   box, image_sha256 AS "imageSha256", crop, metadata, expires_at AS "expiresAt"`;

@@ -48,7 +48,11 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
     allowPositionals: true,
-    options: { 'allow-incomplete': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      'allow-incomplete': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command || !['status', 'start', 'resume', 'cancel'].includes(command)) {
@@ -100,7 +104,8 @@ async function main(): Promise<number> {
 async function follow(reembed: ReembedService): Promise<void> {
   const timer = setInterval(() => {
     void reembed.status().then(({ job }) => {
-      if (job) Logger.log(`${job.done + job.failed} of ${job.total} face(s) (${job.failed} failed)`, 'reembed');
+      if (job)
+        Logger.log(`${job.done + job.failed} of ${job.total} face(s) (${job.failed} failed)`, 'reembed');
     });
   }, 5_000);
   try {

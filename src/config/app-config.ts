@@ -51,12 +51,20 @@ export interface MatchingConfig {
   threshold: number | undefined;
   /** Set by `MATCH_MARGIN` (1:N: how much closer than the runner-up); undefined: the profile's. */
   margin: number | undefined;
+  /** Set by `VERIFY_THRESHOLD` (1:1); undefined: the profile's. */
+  verifyThreshold: number | undefined;
+  /** Set by `ENROL_DUPLICATE_THRESHOLD`; undefined: the profile's. */
+  enrolmentThreshold: number | undefined;
   topK: number;
 }
 
 export interface EnrollmentConfig {
   /** Faces smaller than this (shorter box side, pixels) are refused for enrolment. */
   minFaceSize: number;
+  /** Faces turned further than this (degrees) are refused. */
+  maxYaw: number;
+  /** Faces blurrier than this (Laplacian variance of the quality patch) are refused. */
+  minSharpness: number;
 }
 
 export interface CacheConfig {
@@ -148,8 +156,18 @@ export function loadConfig(
     },
     { maxBytes: parsed.MAX_IMAGE_BYTES, maxPixels: parsed.MAX_IMAGE_PIXELS },
     { size: parsed.FACE_CROP_SIZE, quality: parsed.FACE_CROP_QUALITY },
-    { threshold: parsed.MATCH_THRESHOLD, margin: parsed.MATCH_MARGIN, topK: parsed.MATCH_TOP_K },
-    { minFaceSize: parsed.ENROLL_MIN_FACE_SIZE },
+    {
+      threshold: parsed.MATCH_THRESHOLD,
+      margin: parsed.MATCH_MARGIN,
+      verifyThreshold: parsed.VERIFY_THRESHOLD,
+      enrolmentThreshold: parsed.ENROL_DUPLICATE_THRESHOLD,
+      topK: parsed.MATCH_TOP_K,
+    },
+    {
+      minFaceSize: parsed.ENROLL_MIN_FACE_SIZE,
+      maxYaw: parsed.ENROLL_MAX_YAW,
+      minSharpness: parsed.ENROLL_MIN_SHARPNESS,
+    },
     {
       ttlSeconds: parsed.CACHE_TTL_SECONDS,
       cleanupIntervalSeconds: parsed.CACHE_CLEANUP_INTERVAL_SECONDS,

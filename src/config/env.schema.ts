@@ -150,6 +150,22 @@ export class EnvSchema {
   @Max(2)
   MATCH_THRESHOLD?: number;
 
+  /** Overrides the profile's 1:1 (verify) threshold. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  VERIFY_THRESHOLD?: number;
+
+  /** Overrides the profile's enrolment duplicate threshold; 0 turns the duplicate check off. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  ENROL_DUPLICATE_THRESHOLD?: number;
+
   /** Overrides the profile's 1:N margin over the runner-up (calibrated on LFW, docs/benchmarks.md). */
   @IsOptional()
   @Type(() => Number)
@@ -170,6 +186,21 @@ export class EnvSchema {
   @IsInt()
   @Min(8)
   ENROLL_MIN_FACE_SIZE: number = 32;
+
+  /** Enrolment refuses a face turned further than this from frontal (degrees, from the five landmarks). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(90)
+  ENROLL_MAX_YAW: number = 40;
+
+  /** Enrolment refuses a face blurrier than this (variance of the Laplacian on a 96×96 face patch; 0 turns it off). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  ENROLL_MIN_SHARPNESS: number = 40;
 
   @IsOptional()
   @Type(() => Number)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BadRequestError, ConflictError, DomainError, NotFoundError } from '../common/domain-error.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { FaceCacheService } from '../cache-cleanup/face-cache.service.js';
 import type { CachedFaceEntry } from '../cache-cleanup/face-cache.repository.js';
@@ -15,13 +15,8 @@ import { MatchPolicy } from '../matching/match-policy.js';
 import { MatchingRepository } from '../matching/matching.repository.js';
 import { FaceAnalysisService } from '../pipeline/face-analysis.service.js';
 import type { AddUserDto } from './dto/add-user.dto.js';
+import { checkEnrolmentQuality } from './enrolment-quality.js';
 import { EnrollmentRepository, type NewFace } from './enrollment.repository.js';
-
-export class FaceTooSmallError extends DomainError {
-  constructor(size: number, min: number) {
-    super(400, 602, `Face too small to enrol: ${Math.round(size)} px, at least ${min} px needed`);
-  }
-}
 
 const EMAIL_TAKEN = 'User already exists with this email';
 
@@ -89,8 +84,7 @@ export class EnrollmentService {
     const decoded = await this.analysis.decode(image);
     const analysed = await this.analysis.analyzeDecoded(decoded, serving!, { crops: true });
     const { face, metadata } = selectLargestFace(analysed.faces);
-    const minSize = this.config.enrollment.minFaceSize;
-    if (face.quality.faceSize < minSize) throw new FaceTooSmallError(face.quality.faceSize, minSize);
+    checkEnrolmentQuality(face.quality, this.config.enrollment);
     const vectors: SpaceVector[] = [{ space: serving!.embedder.space, embedding: face.embedding }];
     vectors.push(...(await this.otherVectors(decoded, face.box, others)));
     return {
@@ -139,6 +133,16 @@ export class EnrollmentService {
     if (!cached || cached.model !== serving.key) {
       throw new NotFoundError('req_id not found: it is unknown, expired or already used');
     }
+    // The cached face's metadata holds the quality measured when it was recognised.
+    const quality = cached.metadata as { face_size?: number; yaw?: number; sharpness?: number };
+    checkEnrolmentQuality(
+      {
+        faceSize: quality.face_size ?? Infinity,
+        yaw: quality.yaw ?? 0,
+        sharpness: quality.sharpness ?? Infinity,
+      },
+      this.config.enrollment,
+    );
     return cachedFace(cached, serving, extraVectors);
   }
 
@@ -158,7 +162,7 @@ export class EnrollmentService {
       },
       tx,
     );
-    const owner = this.policy.decide(nearest).match;
+    const owner = this.policy.duplicateOf(nearest);
     if (owner && owner.userId !== allowedUserId) {
       throw new ConflictError(`This face is already enrolled as user ${owner.userId}`, {
         user_id: owner.userId,

@@ -74,10 +74,14 @@ export type ChipSpec =
   | { size: number; alignment: 'dlib-68'; padding: number };
 
 export interface MatchingSpec {
-  /** Cosine distance at or below which two faces are the same person. */
+  /** 1:N (recognise_user, identify): the cosine distance at or below which the nearest user matches. */
   threshold: number;
   /** 1:N: how much closer than the runner-up the nearest user must be. */
   margin: number;
+  /** 1:1 (verify): the distance at or below which two faces are the same person; default `threshold`. */
+  verifyThreshold?: number;
+  /** Enrolment refuses a face this close to another user; default `threshold`. */
+  enrolmentThreshold?: number;
   /** Where the figures come from, for the docs. */
   calibration?: string;
 }

@@ -17,7 +17,9 @@ export class FaceEmbeddingsRepository {
 
   async insert(faceId: string, { space, embedding }: SpaceVector, db: DbClient = this.prisma): Promise<void> {
     if (embedding.length !== space.dimension) {
-      throw new RangeError(`A ${embedding.length}-D vector cannot go into ${space.key} (${space.dimension}-D)`);
+      throw new RangeError(
+        `A ${embedding.length}-D vector cannot go into ${space.key} (${space.dimension}-D)`,
+      );
     }
     await db.$executeRaw(Prisma.sql`
       INSERT INTO face_embeddings (face_id, model, dimension, embedding)

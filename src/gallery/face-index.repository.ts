@@ -45,7 +45,8 @@ export class FaceIndexRepository {
     if (state === 'valid') return 'exists';
     const concurrently = this.database.mode === 'external' ? 'CONCURRENTLY' : '';
     // A CONCURRENTLY build that was interrupted leaves an invalid index behind; it must go first.
-    if (state === 'invalid') await this.prisma.$executeRawUnsafe(`DROP INDEX ${concurrently} IF EXISTS "${name}"`);
+    if (state === 'invalid')
+      await this.prisma.$executeRawUnsafe(`DROP INDEX ${concurrently} IF EXISTS "${name}"`);
     const started = performance.now();
     try {
       await this.prisma.$executeRawUnsafe(

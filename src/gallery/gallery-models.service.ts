@@ -2,7 +2,9 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { ModelUnavailableError } from '../face/face.errors.js';
 import { FaceModels, type ProfileModels } from '../face/face.ports.js';
 import type { DbClient } from '../infra/database/db-client.js';
+import type { AppConfig } from '../config/app-config.js';
 import { ModelProfileDto, type ModelsResponseDto } from './dto/models.dto.js';
+import { effectiveRule } from './match-rule.js';
 import { FaceIndexRepository } from './face-index.repository.js';
 import { GalleryStateRepository } from './gallery-state.repository.js';
 
@@ -40,7 +42,10 @@ export class GalleryModels implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
-    this.timer = setInterval(() => void this.refresh().catch((e: Error) => this.logger.warn(e.message)), REFRESH_MS);
+    this.timer = setInterval(
+      () => void this.refresh().catch((e: Error) => this.logger.warn(e.message)),
+      REFRESH_MS,
+    );
     this.timer.unref();
   }
 
@@ -102,12 +107,19 @@ export class GalleryModels implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** What `GET /api/v1/models` reports. */
-  describe(): ModelsResponseDto {
+  describe(config: AppConfig): ModelsResponseDto {
     const serving = this.serving();
     const active = this.targetProfile ?? serving;
+    const rule = effectiveRule(config, serving.profile.matching);
     return {
       active: ModelProfileDto.from(active.profile, active.embedder.space.key),
       serving: ModelProfileDto.from(serving.profile, serving.embedder.space.key),
+      rule: {
+        threshold: rule.threshold,
+        margin: rule.margin,
+        verify_threshold: rule.verifyThreshold,
+        enrolment_threshold: rule.enrolmentThreshold,
+      },
       move_pending: this.targetProfile !== undefined,
       available: this.models.names(),
     };
@@ -153,7 +165,9 @@ export class GalleryModels implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.warn(
       `FACE_PROFILE is '${target.name}', but the gallery is served by '${this.serving().name}' ` +
         `(${this.servingModel}): ${coverage.covered} of ${coverage.faces} face(s) have '${target.name}' vectors` +
-        (coverage.withoutCrop > 0 ? `, ${coverage.withoutCrop} have no stored crop and need re-enrolment` : '') +
+        (coverage.withoutCrop > 0
+          ? `, ${coverage.withoutCrop} have no stored crop and need re-enrolment`
+          : '') +
         '. Re-embed with POST /api/v1/admin/reembed or `npm run cli -- reembed`.',
     );
   }

@@ -21,10 +21,29 @@ describe('MatchPolicy', () => {
     expect(policy({ MATCH_THRESHOLD: '0.1', MATCH_MARGIN: '0.02' }).searchRadius).toBeCloseTo(0.12, 10);
   });
 
-  it('verifies a pair at or below the threshold', () => {
+  it('verifies a pair at or below the 1:1 threshold, which defaults to the 1:N one', () => {
     const p = policy({ MATCH_THRESHOLD: '0.1' });
     expect(p.verifies(0.1)).toBe(true);
     expect(p.verifies(0.1001)).toBe(false);
+    const calibrated = policy({}, { threshold: 0.41, margin: 0.02, verifyThreshold: 0.6 } as never);
+    expect(calibrated.verifies(0.55)).toBe(true);
+    expect(calibrated.decide([user('a', 0.55)])).toEqual({ ambiguous: false });
+    expect(
+      policy({ VERIFY_THRESHOLD: '0.3' }, { threshold: 0.41, margin: 0.02, verifyThreshold: 0.6 } as never)
+        .verifyThreshold,
+    ).toBe(0.3);
+  });
+
+  it('refuses an enrolment as a duplicate only within the (stricter) enrolment threshold', () => {
+    const p = policy({}, { threshold: 0.41, margin: 0.02, enrolmentThreshold: 0.38 } as never);
+    expect(p.duplicateOf([user('a', 0.37)])).toEqual(user('a', 0.37));
+    expect(p.duplicateOf([user('a', 0.39)])).toBeUndefined();
+    expect(p.decide([user('a', 0.39)]).match).toEqual(user('a', 0.39));
+    // Two people as close: not a duplicate of either.
+    expect(p.duplicateOf([user('a', 0.2), user('b', 0.21)])).toBeUndefined();
+    expect(p.searchRadius).toBeCloseTo(0.43, 10);
+    // ENROL_DUPLICATE_THRESHOLD=0 turns the check off.
+    expect(policy({ ENROL_DUPLICATE_THRESHOLD: '0' }).duplicateOf([user('a', 0.01)])).toBeUndefined();
   });
 
   it('accepts the nearest user only when within the threshold and clear of the runner-up', () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type { MatchingSpec } from '../face/model-profile.js';
 import { GalleryModels } from '../gallery/gallery-models.service.js';
+import { effectiveRule, type MatchRule } from '../gallery/match-rule.js';
 
 export interface MatchDecision<T> {
   /** The accepted user, when there is one. */
@@ -14,21 +14,14 @@ export interface MatchDecision<T> {
 }
 
 /**
- * Turns distances into answers. Verification (1:1) compares one distance with the threshold.
- * Identification (1:N: recognise_user, identify, enrolment's duplicate check) also asks for a
- * margin: the nearest user must be at least `margin` closer than the runner-up. In a gallery of
- * thousands a stranger's face is usually within the threshold of someone — several people at
- * once, at about the same distance — while a genuine match stands clear of the rest. On LFW's
- * identification protocol (docs/benchmarks.md) the margin is what keeps false accepts low.
+ * Turns distances into answers. Verification (1:1) compares one distance with its threshold,
+ * calibrated for best accuracy on LFW's pairs. Identification (1:N: recognise_user, identify)
+ * uses a stricter threshold — a stranger is compared with every enrolled face, so each comparison
+ * must accept less — and a margin: the nearest user must be at least `margin` closer than the
+ * runner-up, because a face about as close to two people is a guess. Enrolment's duplicate check
+ * is stricter still, so that distinct look-alikes can be enrolled (docs/benchmarks.md measures
+ * all three on LFW).
  */
-/** `MATCH_THRESHOLD` and `MATCH_MARGIN` where set, else the serving profile's calibrated values. */
-export function effectiveRule(config: AppConfig, profile: MatchingSpec): { threshold: number; margin: number } {
-  return {
-    threshold: config.matching.threshold ?? profile.threshold,
-    margin: config.matching.margin ?? profile.margin,
-  };
-}
-
 @Injectable()
 export class MatchPolicy {
   constructor(
@@ -36,28 +29,50 @@ export class MatchPolicy {
     private readonly gallery: GalleryModels,
   ) {}
 
+  get rule(): MatchRule {
+    return effectiveRule(this.config, this.gallery.serving().profile.matching);
+  }
+
   get threshold(): number {
-    return effectiveRule(this.config, this.gallery.serving().profile.matching).threshold;
+    return this.rule.threshold;
   }
 
   get margin(): number {
-    return effectiveRule(this.config, this.gallery.serving().profile.matching).margin;
+    return this.rule.margin;
+  }
+
+  get verifyThreshold(): number {
+    return this.rule.verifyThreshold;
   }
 
   /** How far a 1:N search must reach so that the runner-up of an accepted match is seen. */
   get searchRadius(): number {
-    return this.threshold + this.margin;
+    const { threshold, enrolmentThreshold, margin } = this.rule;
+    return Math.max(threshold, enrolmentThreshold) + margin;
   }
 
   verifies(distance: number): boolean {
-    return distance <= this.threshold;
+    return distance <= this.verifyThreshold;
   }
 
   /** The 1:N decision over users sorted nearest first (one entry per user, within `searchRadius`). */
   decide<T extends { distance: number }>(nearestUsers: readonly T[]): MatchDecision<T> {
-    const [best, runnerUp] = nearestUsers;
-    if (!best || best.distance > this.threshold) return { ambiguous: false };
-    if (runnerUp && runnerUp.distance - best.distance < this.margin) return { ambiguous: true };
-    return { match: best, ambiguous: false };
+    return decideWith(nearestUsers, this.threshold, this.margin);
   }
+
+  /** The user a face to enrol already belongs to, if any (same rule, enrolment threshold). */
+  duplicateOf<T extends { distance: number }>(nearestUsers: readonly T[]): T | undefined {
+    return decideWith(nearestUsers, this.rule.enrolmentThreshold, this.margin).match;
+  }
+}
+
+function decideWith<T extends { distance: number }>(
+  nearestUsers: readonly T[],
+  threshold: number,
+  margin: number,
+): MatchDecision<T> {
+  const [best, runnerUp] = nearestUsers;
+  if (!best || best.distance > threshold) return { ambiguous: false };
+  if (runnerUp && runnerUp.distance - best.distance < margin) return { ambiguous: true };
+  return { match: best, ambiguous: false };
 }

@@ -105,7 +105,11 @@ export class MatchingService {
     }
     const analysed = await this.analysis.analyze(image1, models);
     const probe = selectLargestFace(analysed.faces);
-    const distance = await this.repository.distanceToUser(probe.face.embedding, models.embedder.space, target.userId);
+    const distance = await this.repository.distanceToUser(
+      probe.face.embedding,
+      models.embedder.space,
+      target.userId,
+    );
     if (distance === null) throw new NotFoundError(`User ${target.userId} not found or has no enrolled face`);
     return this.verdict(distance, [probe.metadata]);
   }
@@ -124,7 +128,7 @@ export class MatchingService {
     return {
       verified: this.policy.verifies(distance),
       ...this.scores(distance),
-      threshold: this.policy.threshold,
+      threshold: this.policy.verifyThreshold,
       model: this.gallery.serving().embedder.space.key,
       faces,
     };

@@ -59,7 +59,10 @@ describe('FaceAnalysisService', () => {
 
   it('hands every face to the embedder in one call and attaches quality', async () => {
     const embedder = new FakeEmbedder();
-    const result = await service.analyze(png, models(new FakeDetector([face(150, 120), face(20, 80)]), embedder));
+    const result = await service.analyze(
+      png,
+      models(new FakeDetector([face(150, 120), face(20, 80)]), embedder),
+    );
     expect(result.image).toMatchObject({ width: 400, height: 300, format: 'png' });
     expect(result.image.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(embedder.calls).toHaveLength(1);

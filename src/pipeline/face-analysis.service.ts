@@ -49,13 +49,21 @@ export class FaceAnalysisService {
   }
 
   /** Faces with landmarks and quality, without embeddings. */
-  async detect(bytes: Uint8Array, models: ProfileModels, options: DetectOptions = {}): Promise<FaceDetectionResult> {
+  async detect(
+    bytes: Uint8Array,
+    models: ProfileModels,
+    options: DetectOptions = {},
+  ): Promise<FaceDetectionResult> {
     const image = await this.intake.decode(bytes);
     const detected = await models.detector.detect(image, options);
     return { image: imageInfo(image), faces: await this.assess(image, detected) };
   }
 
-  async analyze(bytes: Uint8Array, models: ProfileModels, options: AnalyzeOptions = {}): Promise<FaceAnalysisResult> {
+  async analyze(
+    bytes: Uint8Array,
+    models: ProfileModels,
+    options: AnalyzeOptions = {},
+  ): Promise<FaceAnalysisResult> {
     return this.analyzeDecoded(await this.intake.decode(bytes), models, options);
   }
 
@@ -108,7 +116,10 @@ export class FaceAnalysisService {
 
   private assess(image: RgbImage, faces: DetectedFace[]): Promise<AssessedFace[]> {
     return Promise.all(
-      faces.map(async (face) => ({ ...face, quality: assessQuality(face, await qualityPatch(image, face.box)) })),
+      faces.map(async (face) => ({
+        ...face,
+        quality: assessQuality(face, await qualityPatch(image, face.box)),
+      })),
     );
   }
 }

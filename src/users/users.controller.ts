@@ -64,7 +64,10 @@ export class UsersController {
   @ApiProduces('image/jpeg')
   @ApiOkResponse({ description: 'JPEG image', schema: { type: 'string', format: 'binary' } })
   @ApiErrorResponses(400, 401, 403, 404, 429)
-  async faceCrop(@Param('id', uuid) id: string, @Param('faceId', uuid) faceId: string): Promise<StreamableFile> {
+  async faceCrop(
+    @Param('id', uuid) id: string,
+    @Param('faceId', uuid) faceId: string,
+  ): Promise<StreamableFile> {
     const jpeg = await this.users.faceCrop(id, faceId);
     return new StreamableFile(jpeg, { type: 'image/jpeg', length: jpeg.byteLength });
   }

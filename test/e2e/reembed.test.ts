@@ -31,14 +31,17 @@ describe('re-embedding the gallery into another model profile', () => {
     await t?.app.close();
     t = undefined;
   };
-  const api = (method: 'get' | 'post' | 'delete', url: string) => request(t!.server)[method](url).set('x-api-key', key);
-  const recognise = (image: Buffer) => api('post', '/api/v1/recognise_user').attach('image', image, 'a.jpg').expect(200);
+  const api = (method: 'get' | 'post' | 'delete', url: string) =>
+    request(t!.server)[method](url).set('x-api-key', key);
+  const recognise = (image: Buffer) =>
+    api('post', '/api/v1/recognise_user').attach('image', image, 'a.jpg').expect(200);
 
   beforeAll(async () => {
     await start('dlib');
     for (const n of [1, 5]) {
       const sample = demoImage(n);
-      for (const face of (await detectFaces(t!.app, sample)).slice(0, 3)) people.push(await cropAround(sample, face.box));
+      for (const face of (await detectFaces(t!.app, sample)).slice(0, 3))
+        people.push(await cropAround(sample, face.box));
     }
     for (const [i, image] of people.entries()) {
       const res = await api('post', '/api/v1/add_user')
@@ -49,7 +52,8 @@ describe('re-embedding the gallery into another model profile', () => {
       ids.push(res.body.user_id);
     }
     // The last person was enrolled "before crops were kept".
-    await t!.app.get(PrismaService).$executeRaw`UPDATE faces SET crop = NULL WHERE user_id = ${ids.at(-1)!}::uuid`;
+    await t!.app.get(PrismaService)
+      .$executeRaw`UPDATE faces SET crop = NULL WHERE user_id = ${ids.at(-1)!}::uuid`;
     await stop();
   });
 
@@ -81,7 +85,10 @@ describe('re-embedding the gallery into another model profile', () => {
 
   it('gives faces enrolled during the move vectors in both spaces', async () => {
     const late = await cropAround(demoImage(6), (await detectFaces(t!.app, demoImage(6)))[0]!.box);
-    const res = await api('post', '/api/v1/add_user').field('name', 'Late').field('birthdate', '1990-01-01').attach('image', late, 'l.jpg');
+    const res = await api('post', '/api/v1/add_user')
+      .field('name', 'Late')
+      .field('birthdate', '1990-01-01')
+      .attach('image', late, 'l.jpg');
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     ids.push(res.body.user_id);
     const detail = await api('get', `/api/v1/users/${res.body.user_id}`).expect(200);
@@ -93,15 +100,30 @@ describe('re-embedding the gallery into another model profile', () => {
 
   it('resumes a job after a restart and, with a user left without a crop, reports instead of switching', async () => {
     const started = await api('post', '/api/v1/admin/reembed').send({}).expect(202);
-    expect(started.body).toMatchObject({ status: 'running', target_profile: 'mobilefacenet', total: 5, without_crop: 1 });
+    expect(started.body).toMatchObject({
+      status: 'running',
+      target_profile: 'mobilefacenet',
+      total: 5,
+      without_crop: 1,
+    });
     await api('post', '/api/v1/admin/reembed').send({}).expect(409);
     await stop(); // a clean shutdown hands the job back
     await start('mobilefacenet');
     await t!.app.get(ReembedService).settled();
     const status = await api('get', '/api/v1/admin/reembed').expect(200);
-    expect(status.body.job).toMatchObject({ id: started.body.id, status: 'completed', switched: false, failed: 0 });
-    expect(status.body.job.message).toMatch(/1 user\(s\) have no face the 'mobilefacenet' profile could embed/);
-    expect(status.body).toMatchObject({ coverage: { covered: 6, pending: 0, without_crop: 1 }, users_without_target: 1 });
+    expect(status.body.job).toMatchObject({
+      id: started.body.id,
+      status: 'completed',
+      switched: false,
+      failed: 0,
+    });
+    expect(status.body.job.message).toMatch(
+      /1 user\(s\) have no face the 'mobilefacenet' profile could embed/,
+    );
+    expect(status.body).toMatchObject({
+      coverage: { covered: 6, pending: 0, without_crop: 1 },
+      users_without_target: 1,
+    });
     expect(status.body.users_without_target_sample).toEqual([ids[5]]);
     // Still served by dlib.
     expect((await api('get', '/api/v1/models').expect(200)).body.serving.name).toBe('dlib');

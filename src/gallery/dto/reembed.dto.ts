@@ -113,13 +113,19 @@ export class ReembedStatusDto {
   @ApiPropertyOptional({ example: 'face-api:face_recognition@1.7.15' })
   serving_model?: string;
 
-  @ApiPropertyOptional({ description: 'The active profile, while the gallery is not yet served by it', example: 'mobilefacenet' })
+  @ApiPropertyOptional({
+    description: 'The active profile, while the gallery is not yet served by it',
+    example: 'mobilefacenet',
+  })
   target_profile?: string;
 
   @ApiPropertyOptional({ type: CoverageDto })
   coverage?: CoverageDto;
 
-  @ApiPropertyOptional({ description: 'Users none of whose faces has a vector in the target space yet', example: 2 })
+  @ApiPropertyOptional({
+    description: 'Users none of whose faces has a vector in the target space yet',
+    example: 2,
+  })
   users_without_target?: number;
 
   @ApiProperty({ type: [String], description: 'Some of those users (at most 100)' })

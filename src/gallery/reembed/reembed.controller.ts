@@ -15,7 +15,8 @@ export class ReembedController {
   @Get()
   @ApiOperation({
     summary: 'Progress of moving the gallery to the active model profile',
-    description: 'Which profile serves, how many faces have vectors in the active one, the latest job and its failures.',
+    description:
+      'Which profile serves, how many faces have vectors in the active one, the latest job and its failures.',
   })
   @ApiOkResponse({ type: ReembedStatusDto })
   @ApiErrorResponses(401, 403, 429)

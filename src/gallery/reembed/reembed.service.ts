@@ -71,7 +71,10 @@ export class ReembedService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.autoResume) return;
     await this.gallery.ready;
     await this.resume();
-    this.timer = setInterval(() => void this.resume().catch((e: Error) => this.logger.warn(e.message)), WATCH_MS);
+    this.timer = setInterval(
+      () => void this.resume().catch((e: Error) => this.logger.warn(e.message)),
+      WATCH_MS,
+    );
     this.timer.unref();
   }
 
@@ -226,7 +229,11 @@ export class ReembedService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-async function forEachConcurrent<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function forEachConcurrent<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
     while (next < items.length) await fn(items[next++]!);

@@ -116,12 +116,16 @@ describe('InferencePool', () => {
     const loaded = async () => (await p.run('detector', input(1))) as unknown as { models: string[] };
     expect((await loaded()).models).toEqual(['detector']);
     const busy = p.run('detector', input(1, 150)); // a slot busy during the reload finishes its task first
-    await p.addModels([{ name: 'embedder', path: '/models/embedder.onnx', warmup: { input: 'input', dims: [1] } }]);
+    await p.addModels([
+      { name: 'embedder', path: '/models/embedder.onnx', warmup: { input: 'input', dims: [1] } },
+    ]);
     await expect(busy).resolves.toBeDefined();
     expect(p.hasModel('embedder')).toBe(true);
     const after = await Promise.all([loaded(), loaded(), loaded()]);
     for (const result of after) expect(result.models).toEqual(['detector', 'embedder']);
-    await p.addModels([{ name: 'embedder', path: '/models/embedder.onnx', warmup: { input: 'input', dims: [1] } }]);
+    await p.addModels([
+      { name: 'embedder', path: '/models/embedder.onnx', warmup: { input: 'input', dims: [1] } },
+    ]);
   });
 
   it('rejects queued work on close', async () => {

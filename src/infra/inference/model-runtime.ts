@@ -5,12 +5,7 @@ import type { ModelProfile, MtcnnDetectorSpec } from '../../face/model-profile.j
 import { OnnxFaceEmbedder } from './embedder/onnx-face-embedder.js';
 import { InferencePool } from './inference-pool.js';
 import type { WorkerModel } from './inference.protocol.js';
-import {
-  largestPnetInput,
-  MTCNN_MAX_BATCH,
-  ONET_SIZE,
-  RNET_SIZE,
-} from './mtcnn/mtcnn-cascade.js';
+import { largestPnetInput, MTCNN_MAX_BATCH, ONET_SIZE, RNET_SIZE } from './mtcnn/mtcnn-cascade.js';
 import { MtcnnFaceDetector } from './mtcnn/mtcnn-face-detector.js';
 import { ProfileCatalog, ProfileError, type ResolvedProfile } from './profiles/profile-catalog.js';
 import { LANDMARK_INPUT_SIZE, SSD_INPUT_SIZE, SsdFaceDetector } from './ssd/ssd-face-detector.js';
@@ -79,7 +74,8 @@ export class ModelRuntime extends FaceModels {
   }
 
   findBySpace(spaceKey: string): Promise<string | undefined> {
-    for (const [name, models] of this.loaded) if (models.resolved.space.key === spaceKey) return Promise.resolve(name);
+    for (const [name, models] of this.loaded)
+      if (models.resolved.space.key === spaceKey) return Promise.resolve(name);
     return this.catalog.findBySpace(spaceKey);
   }
 

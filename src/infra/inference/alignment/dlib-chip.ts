@@ -63,4 +63,3 @@ export function dlibChipTransform(landmarks68: Point[], size: number, padding: n
   const k = size / (size - 1);
   return composeAffine(templateToImage, { a: k, b: 0, c: 0, d: 0, e: k, f: 0 });
 }
-

@@ -47,7 +47,13 @@ export class MtcnnFaceDetector extends FaceDetector {
   }
 }
 
-function toDetectedFace(face: MtcnnFace, sx: number, sy: number, width: number, height: number): DetectedFace {
+function toDetectedFace(
+  face: MtcnnFace,
+  sx: number,
+  sy: number,
+  width: number,
+  height: number,
+): DetectedFace {
   const x1 = Math.max(0, face.x1 * sx);
   const y1 = Math.max(0, face.y1 * sy);
   const x2 = Math.min(width, face.x2 * sx);
@@ -66,7 +72,10 @@ function copy(image: RgbImage): { data: Uint8Array; width: number; height: numbe
   return { data: image.data.slice(), width: image.width, height: image.height };
 }
 
-async function shrink(image: RgbImage, scale: number): Promise<{ data: Uint8Array; width: number; height: number }> {
+async function shrink(
+  image: RgbImage,
+  scale: number,
+): Promise<{ data: Uint8Array; width: number; height: number }> {
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
   const { data, info } = await sharp(image.data, {

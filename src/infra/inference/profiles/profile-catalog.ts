@@ -58,7 +58,10 @@ export class ProfileCatalog {
     for (const [name, profile] of Object.entries(manifest.profiles)) {
       profiles.set(name, { profile: { ...profile, name }, builtIn: true });
     }
-    const custom = await readCustomProfiles(customFile ?? path.join(modelsDir, 'profiles.json'), !!customFile);
+    const custom = await readCustomProfiles(
+      customFile ?? path.join(modelsDir, 'profiles.json'),
+      !!customFile,
+    );
     for (const [name, entry] of Object.entries(custom.profiles ?? {})) {
       if (profiles.get(name)?.builtIn) {
         throw new ProfileError(`profiles.json: '${name}' is a built-in profile name; choose another name`);
@@ -146,7 +149,12 @@ export class ProfileCatalog {
    * valid. A custom profile's key also hashes how it cuts and feeds the chip, so that a variant of
    * a built-in profile is never compared with it.
    */
-  private space(profile: ModelProfile, builtIn: boolean, embedderPath: string, sha256: string): EmbeddingSpace {
+  private space(
+    profile: ModelProfile,
+    builtIn: boolean,
+    embedderPath: string,
+    sha256: string,
+  ): EmbeddingSpace {
     const entry = this.manifestEntry(embedderPath);
     const weights = entry?.source
       ? `${entry.source.name.replace(/^@[^/]+\//, '')}:${entry.name}@${entry.source.version}`
@@ -157,7 +165,10 @@ export class ProfileCatalog {
           .update(JSON.stringify([profile.chip, profile.embedder.input, profile.detector.family]))
           .digest('hex')
           .slice(0, 8)}`;
-    return { key: `${weights}${recipe}${profile.flip ? '+flip' : ''}`, dimension: profile.embedder.dimension };
+    return {
+      key: `${weights}${recipe}${profile.flip ? '+flip' : ''}`,
+      dimension: profile.embedder.dimension,
+    };
   }
 }
 

@@ -84,7 +84,11 @@ export function profileProblems(name: string, value: unknown): string[] {
   if (!isObject(p.matching)) problems.push(`${at('matching')} is missing`);
   else {
     num('matching.threshold', p.matching.threshold, 0, 2);
-    num('matching.margin', p.matching.margin, 0, 1);
+    num('matching.margin', p.matching.margin, 0, 2);
+    if (p.matching.verifyThreshold !== undefined)
+      num('matching.verifyThreshold', p.matching.verifyThreshold, 0, 2);
+    if (p.matching.enrolmentThreshold !== undefined)
+      num('matching.enrolmentThreshold', p.matching.enrolmentThreshold, 0, 2);
   }
   if (!isObject(p.licence)) problems.push(`${at('licence')} is missing`);
   else {
