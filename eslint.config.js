@@ -16,6 +16,16 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules where a mistake is silent at run time: a promise nobody awaits (its
+    // rejection crashes the process or is lost), or one passed where a callback's result is ignored.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+    },
+  },
+  {
     // Only the config module may read the environment.
     files: ['src/**/*.ts'],
     ignores: ['src/config/**'],

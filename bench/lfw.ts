@@ -281,7 +281,8 @@ async function main(): Promise<void> {
       );
       const { trainEval, testEval, threshold, trainScores, testScores } = scored.get(headline)!;
       const rounded = round(threshold, 3);
-      const profileThreshold = profile.matching.threshold;
+      // View 1 is a 1:1 protocol: the profile's verification threshold applies.
+      const profileThreshold = profile.matching.verifyThreshold ?? profile.matching.threshold;
       const noFace = [...results].filter(([, r]) => r.faces === 0).map(([f]) => f);
       const multiFace = [...results].filter(([, r]) => r.faces > 1).length;
       if (noFace.length > 0) info(`${profile.name}: no face found in ${noFace.join(', ')}`);
@@ -381,7 +382,7 @@ async function main(): Promise<void> {
             threshold,
           ),
           blank(
-            `DevTest @ profile threshold (${headline === profileVariant ? 'calibrated for this variant' : 'for flip ' + profileVariant})`,
+            `DevTest @ profile 1:1 threshold (${headline === profileVariant ? 'calibrated for this variant' : 'for flip ' + profileVariant})`,
             testEval.pairs,
             testEval.failedPairs,
             accuracyAt(testScores, profileThreshold),

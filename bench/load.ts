@@ -81,6 +81,10 @@ interface LevelResult {
   serverPeakRssMiB: number | undefined;
   peakRssSinceStart: boolean;
   clientCpuPct: number;
+  /** GET /health/live latency while this level ran (target p95 < 50 ms at 12 clients). */
+  liveP50Ms: number;
+  liveP95Ms: number;
+  liveMaxMs: number;
 }
 
 const read = (person: string, file: string, known: boolean): ImageFile => ({
@@ -169,6 +173,34 @@ async function enrol(client: BenchApiClient, images: ImageFile[]) {
   return Object.fromEntries(outcomes);
 }
 
+/**
+ * `GET /health/live` every 100 ms beside the load, one request at a time: how long the server's
+ * event loop keeps a trivial request waiting while recognitions saturate the machine.
+ */
+function probeLiveness(url: string): { stop: () => number[] } {
+  const times: number[] = [];
+  let running = true;
+  void (async () => {
+    while (running) {
+      const started = process.hrtime.bigint();
+      try {
+        const res = await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(10_000) });
+        await res.arrayBuffer();
+        if (res.ok) times.push(msSince(started));
+      } catch {
+        // counted by its absence
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: () => {
+      running = false;
+      return times;
+    },
+  };
+}
+
 function runLevel(service: ServiceHandle, bodies: MultipartBody[], concurrency: number, seconds: number) {
   const latencies: number[] = [];
   let matches = 0;
@@ -179,6 +211,7 @@ function runLevel(service: ServiceHandle, bodies: MultipartBody[], concurrency: 
   const serverCpu = pid !== undefined ? new CpuMeter(pid) : undefined;
   const clientCpu = process.cpuUsage();
   const started = process.hrtime.bigint();
+  const liveness = probeLiveness(service.url);
   return new Promise<LevelResult>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -209,6 +242,7 @@ function runLevel(service: ServiceHandle, bodies: MultipartBody[], concurrency: 
       },
       (error: unknown, result: autocannon.Result) => {
         clearInterval(ticker);
+        const live = liveness.stop();
         if (error) {
           reject(error instanceof Error ? error : new Error(String(error)));
           return;
@@ -234,6 +268,9 @@ function runLevel(service: ServiceHandle, bodies: MultipartBody[], concurrency: 
           serverPeakRssMiB: pid !== undefined ? round(statusMiB(pid, 'VmHWM') ?? Number.NaN, 0) : undefined,
           peakRssSinceStart: !peakReset,
           clientCpuPct: round((100 * (cpu.user + cpu.system)) / 1e6 / wallS, 0),
+          liveP50Ms: round(percentile(live, 50), 1),
+          liveP95Ms: round(percentile(live, 95), 1),
+          liveMaxMs: round(Math.max(...live), 1),
         });
       },
     );
@@ -348,6 +385,7 @@ async function main(): Promise<void> {
       'server CPU %',
       'server peak RSS MiB',
       'client CPU %',
+      'live p50/p95/max ms',
     ],
     results.map((r) => [
       r.concurrency,
@@ -363,6 +401,7 @@ async function main(): Promise<void> {
       r.serverCpuPct,
       r.serverPeakRssMiB ?? 'n/a',
       r.clientCpuPct,
+      `${r.liveP50Ms}/${r.liveP95Ms}/${r.liveMaxMs}`,
     ]),
   );
   printTable(
@@ -379,6 +418,11 @@ async function main(): Promise<void> {
         '12 clients: 0 errors, p95 < 1.5 s',
         c12 ? `${c12.errors} errors, p95 ${c12.p95Ms} ms` : 'not run',
         c12 ? (c12.errors === 0 && c12.p95Ms < 1500 ? 'yes' : 'no') : 'n/a',
+      ],
+      [
+        '12 clients: GET /health/live p95 < 50 ms',
+        c12 ? `p95 ${c12.liveP95Ms} ms (max ${c12.liveMaxMs} ms)` : 'not run',
+        c12 ? (c12.liveP95Ms < 50 ? 'yes' : 'no') : 'n/a',
       ],
     ],
   );

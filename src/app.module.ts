@@ -12,6 +12,8 @@ import { FacesModule } from './faces/faces.module.js';
 import { GalleryModule } from './gallery/gallery.module.js';
 import { HealthModule } from './health/health.module.js';
 import { DatabaseModule } from './infra/database/database.module.js';
+import { LocalAdminModule } from './local-admin/local-admin.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MatchingModule } from './matching/matching.module.js';
 import { StatsModule } from './stats/stats.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -24,6 +26,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         CommonModule,
+        MetricsModule,
         ScheduleModule.forRoot(),
         UploadsModule,
         DatabaseModule,
@@ -36,6 +39,7 @@ export class AppModule implements NestModule {
         CacheCleanupModule,
         UsersModule,
         StatsModule,
+        LocalAdminModule,
       ],
     };
   }

@@ -48,7 +48,7 @@ export const MOBILEFACENET_PROFILE: ProfileDefinition = {
   matching: {
     threshold: 0.41,
     margin: 0.02,
-    verifyThreshold: 0.598,
+    verifyThreshold: 0.592,
     enrolmentThreshold: 0.38,
     calibration:
       'LFW View 1 DevTrain (verifyThreshold: best accuracy); LFW identification on lfw-dev ' +

@@ -3,11 +3,12 @@
  * - `recognise`: recognise, identify, verify, detect, embed (read-only inference);
  * - `enroll`: add users and their faces;
  * - `manage`: read, update and delete users, statistics;
+ * - `metrics`: the Prometheus endpoint, and nothing else (what a scraper's key needs);
  * - `admin`: API keys — and, by choice, every other scope too. An admin key can mint itself any
  *   scoped key, so withholding the other scopes from it would protect nothing and only make
  *   operators juggle two keys.
  */
-export const API_KEY_SCOPES = ['recognise', 'enroll', 'manage', 'admin'] as const;
+export const API_KEY_SCOPES = ['recognise', 'enroll', 'manage', 'metrics', 'admin'] as const;
 
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

@@ -4,8 +4,10 @@ import { ApiKeysService } from './api-keys.service.js';
 
 /**
  * With an empty key table there would be no way in, so the first start creates one admin key and
- * prints it once. There is never a built-in default key. Set API_KEY_BOOTSTRAP=false to create
- * the first key with `npm run apikey -- create` instead (keeps the secret out of the logs).
+ * prints it once. There is never a built-in default key. The banner goes straight to stderr, not
+ * through the logger: whatever LOG_LEVEL and LOG_FORMAT say, the operator sees it (`docker compose
+ * logs` shows stderr too), and it never becomes a line of the JSON log stream. Set
+ * API_KEY_BOOTSTRAP=false to create the first key with `npm run apikey -- create` instead.
  */
 @Injectable()
 export class ApiKeysBootstrap implements OnApplicationBootstrap {
@@ -19,7 +21,9 @@ export class ApiKeysBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.apiKeys.bootstrap) return;
     const created = await this.apiKeys.createBootstrapKey();
-    if (created) this.logger.warn(bootstrapBanner(created.key, created.id));
+    if (!created) return;
+    process.stderr.write(`${bootstrapBanner(created.key, created.id)}\n\n`);
+    this.logger.warn(`Created the bootstrap admin key ${created.prefix} (printed once on stderr)`);
   }
 }
 

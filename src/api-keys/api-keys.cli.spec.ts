@@ -56,10 +56,12 @@ describe('runApiKeyCommand', () => {
   it('prints a created key once, never in listings', async () => {
     const service = new ApiKeysService(new FakeApiKeysRepository());
     const lines: string[] = [];
-    const out = { log: (message: string) => lines.push(message) };
+    const data: unknown[] = [];
+    const out = { log: (message: string) => lines.push(message), data: (value: unknown) => data.push(value) };
     await runApiKeyCommand({ kind: 'create', input: { name: 'ci', scopes: ['recognise'] } }, service, out);
     const key = lines.join('\n').match(/frk_live_\w{8}_\w{43}/)?.[0];
     expect(key).toBeDefined();
+    expect(data[0]).toMatchObject({ key, name: 'ci', scopes: ['recognise'] });
     lines.length = 0;
     await runApiKeyCommand({ kind: 'list' }, service, out);
     expect(lines.join('\n')).toContain('"ci"');

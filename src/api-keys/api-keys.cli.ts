@@ -5,7 +5,7 @@ import type { ApiKeysService } from './api-keys.service.js';
 import type { ApiKeyDto } from './dto/api-key.dto.js';
 import { MAX_PER_KEY_LIMIT } from './dto/create-api-key.dto.js';
 
-export const API_KEY_CLI_USAGE = `Usage: npm run apikey -- <command>
+export const API_KEY_CLI_USAGE = `Usage: npm run apikey -- <command> [--json]
 
   create --name <name> --scopes <scope,...> [--rate-limit <n>] [--inference-limit <n>]
       Creates a key and prints it once. Scopes: recognise, enroll, manage, admin (admin implies all).
@@ -15,8 +15,9 @@ export const API_KEY_CLI_USAGE = `Usage: npm run apikey -- <command>
   revoke <id | prefix>
       Revokes a key by id or prefix (frk_live_AbCd1234, or just AbCd1234).
 
-With the embedded database, stop the server first (it holds the data directory), or use the
-admin API instead: POST, GET and DELETE /api/v1/api-keys with an admin key.`;
+While the server runs on the embedded database, the command goes through the server's local admin
+socket (in the data directory, owner-only); otherwise it opens the database itself. The admin API
+does the same with an admin key: POST, GET and DELETE /api/v1/api-keys.`;
 
 export type ApiKeyCommand =
   | { kind: 'create'; input: NewApiKey }
@@ -27,8 +28,10 @@ export type ApiKeyCommand =
 /** A mistake in the command line: printed with the usage, and no database is opened. */
 export class CliUsageError extends Error {}
 
+/** Where a command writes: human-readable lines, and the same result as data (for `--json`). */
 export interface CliOutput {
   log(message: string): void;
+  data(value: unknown): void;
 }
 
 export function parseApiKeyCommand(argv: string[]): ApiKeyCommand {
@@ -100,16 +103,19 @@ export async function runApiKeyCommand(
       out.log('');
       out.log('API key (shown only this once; store it now):');
       out.log(`  ${created.key}`);
+      out.data(created);
       return;
     }
     case 'list': {
       const keys = await service.list();
       out.log(keys.length === 0 ? 'No API keys.' : keys.map(describe).join('\n'));
+      out.data(keys);
       return;
     }
     case 'revoke': {
       const revoked = await service.revokeByReference(command.reference);
       out.log(`Revoked: ${describe(revoked)}`);
+      out.data(revoked);
       return;
     }
   }

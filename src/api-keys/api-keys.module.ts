@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyAuthGuard } from './guards/api-key-auth.guard.js';
 import { ScopesGuard } from './guards/scopes.guard.js';
 import { ApiKeyThrottlerGuard } from './throttling/api-key-throttler.guard.js';
+import { MemoryThrottlerStorage } from './throttling/memory-throttler.storage.js';
 import { createThrottlerOptions } from './throttling/throttler-options.js';
 
 /**
@@ -19,7 +20,12 @@ import { createThrottlerOptions } from './throttling/throttler-options.js';
  * order) — authenticate, rate-limit, then check the key's presence and scopes.
  */
 @Module({
-  imports: [ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: createThrottlerOptions })],
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => createThrottlerOptions(config, new MemoryThrottlerStorage()),
+    }),
+  ],
   controllers: [ApiKeysController],
   providers: [
     // A plain class (the CLI builds it too), so it is constructed here rather than by metadata.

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { isUniqueViolation } from '../infra/database/unique-violation.js';
 import { normalizeScopes } from './api-key-scopes.js';
 import type { ApiKeyRecord, NewApiKey } from './api-key.types.js';
 
@@ -105,8 +106,4 @@ function toData(key: StoredApiKey): Prisma.ApiKeyCreateInput {
 
 function toRecord(row: Row): ApiKeyRecord {
   return { ...row, scopes: normalizeScopes(row.scopes) };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }

@@ -9,6 +9,8 @@ export class DomainError extends Error {
     readonly errorCode: number,
     message: string,
     readonly details?: unknown,
+    /** Response headers the error needs (Retry-After on a 503). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = new.target.name;

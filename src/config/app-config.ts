@@ -8,9 +8,12 @@ export interface ServerConfig {
   host: string;
   env: string;
   logLevel: string;
+  logFormat: 'text' | 'json';
   shutdownTimeoutMs: number;
   /** Express `trust proxy`: which X-Forwarded-For hops to believe for the client IP (rate limits). */
   trustProxy: boolean | number | string;
+  /** Origins allowed cross-origin (`CORS_ORIGINS`): a list, `'*'`, or undefined (none). */
+  corsOrigins: string[] | '*' | undefined;
 }
 
 export interface DatabaseConfig {
@@ -44,6 +47,9 @@ export interface CropConfig {
 export interface ImagesConfig {
   maxBytes: number;
   maxPixels: number;
+  /** Pixels all concurrent uploads may hold decoded; at least `maxPixels`. */
+  decodeBudgetPixels: number;
+  decodeQueueTimeoutMs: number;
 }
 
 export interface MatchingConfig {
@@ -136,8 +142,13 @@ export function loadConfig(
       host: parsed.HOST,
       env: parsed.NODE_ENV,
       logLevel: parsed.LOG_LEVEL,
+      logFormat: parsed.LOG_FORMAT,
       shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
       trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
+      corsOrigins:
+        parsed.CORS_ORIGINS === '*'
+          ? '*'
+          : parsed.CORS_ORIGINS?.split(',').map((origin) => origin.trim().replace(/\/$/, '')),
     },
     {
       url: parsed.DATABASE_URL,
@@ -154,7 +165,16 @@ export function loadConfig(
       minScore: parsed.DETECTION_MIN_SCORE,
       minFaceSize: parsed.DETECTION_MIN_FACE_SIZE,
     },
-    { maxBytes: parsed.MAX_IMAGE_BYTES, maxPixels: parsed.MAX_IMAGE_PIXELS },
+    {
+      maxBytes: parsed.MAX_IMAGE_BYTES,
+      maxPixels: parsed.MAX_IMAGE_PIXELS,
+      // Never below one image of the largest size, or such an upload could never be served.
+      decodeBudgetPixels: Math.max(
+        parsed.DECODE_PIXEL_BUDGET ?? 2 * parsed.MAX_IMAGE_PIXELS,
+        parsed.MAX_IMAGE_PIXELS,
+      ),
+      decodeQueueTimeoutMs: parsed.DECODE_QUEUE_TIMEOUT_MS,
+    },
     { size: parsed.FACE_CROP_SIZE, quality: parsed.FACE_CROP_QUALITY },
     {
       threshold: parsed.MATCH_THRESHOLD,

@@ -1,6 +1,8 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { availableParallelism } from 'node:os';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+const LOG_LEVEL_ALIASES: Record<string, string> = { info: 'log', warning: 'warn', trace: 'verbose' };
 
 /**
  * Every environment variable the service reads, with its validation. `loadConfig` turns a
@@ -18,6 +20,16 @@ export class EnvSchema {
   @IsString()
   HOST: string = '0.0.0.0';
 
+  /**
+   * Browser origins allowed to call the API from another site (comma-separated, e.g.
+   * `https://app.example.com`); unset: no cross-origin access. `*` allows any origin.
+   */
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*)$/, {
+    message: 'CORS_ORIGINS must be * or a comma-separated list of http(s):// origins',
+  })
+  CORS_ORIGINS?: string;
+
   @IsOptional()
   @Matches(/^(true|false|\d{1,2}|loopback|linklocal|uniquelocal)$/, {
     message: 'TRUST_PROXY must be true, false, a hop count, or loopback/linklocal/uniquelocal',
@@ -28,9 +40,20 @@ export class EnvSchema {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
+  /** Nest's level names, and the usual aliases (info = log, warning = warn, trace = verbose). */
   @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? (LOG_LEVEL_ALIASES[value.toLowerCase()] ?? value.toLowerCase()) : value,
+  )
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn (warning), log (info), debug, verbose (trace)',
+  })
   LOG_LEVEL: string = 'log';
+
+  /** `text` for people; `json` writes one JSON object per line (with the request id) for log collectors. */
+  @IsOptional()
+  @IsIn(['text', 'json'])
+  LOG_FORMAT: 'text' | 'json' = 'text';
 
   @IsOptional()
   @Type(() => Number)
@@ -142,6 +165,24 @@ export class EnvSchema {
   @IsInt()
   @Min(10_000)
   MAX_IMAGE_PIXELS: number = 40_000_000;
+
+  /**
+   * Pixels of all uploads being decoded and analysed at once (width × height summed); further
+   * uploads wait for room, and after DECODE_QUEUE_TIMEOUT_MS are refused with 503 + Retry-After.
+   * Default: twice MAX_IMAGE_PIXELS (two of the largest images, ~240 MB of RGB).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10_000)
+  DECODE_PIXEL_BUDGET?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DECODE_QUEUE_TIMEOUT_MS: number = 10_000;
 
   @IsOptional()
   @Type(() => Number)

@@ -4,6 +4,8 @@ import type { Box } from '../face/face.types.js';
 import { FaceEmbeddingsRepository, type SpaceVector } from '../gallery/face-embeddings.repository.js';
 import { bytes } from '../infra/database/bytes.js';
 import type { DbClient } from '../infra/database/db-client.js';
+import { isUniqueViolation } from '../infra/database/unique-violation.js';
+import { EmailTakenError } from '../users/user.errors.js';
 
 /** A face about to be stored: where it was found, its crop, and its vector in each space in use. */
 export interface NewFace {
@@ -34,9 +36,15 @@ export class EnrollmentRepository {
     return (await db.user.count({ where: { id: userId } })) > 0;
   }
 
+  /** `EmailTakenError` when another user has the e-mail (two enrolments racing: the index decides). */
   async createUser(db: DbClient, user: NewUser): Promise<string> {
-    const created = await db.user.create({ data: user, select: { id: true } });
-    return created.id;
+    try {
+      const created = await db.user.create({ data: user, select: { id: true } });
+      return created.id;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
   }
 
   async insertFace(db: DbClient, userId: string, face: NewFace): Promise<string> {

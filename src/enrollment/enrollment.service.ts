@@ -6,19 +6,17 @@ import type { CachedFaceEntry } from '../cache-cleanup/face-cache.repository.js'
 import type { DecodedImage } from '../face/face.types.js';
 import type { SpaceVector } from '../gallery/face-embeddings.repository.js';
 import { GalleryModels, type LoadedProfile } from '../gallery/gallery-models.service.js';
-import { Prisma } from '../generated/prisma/client.js';
 import type { DbClient } from '../infra/database/db-client.js';
 import { PrismaService } from '../infra/database/prisma.service.js';
 import type { FaceMetadataDto } from '../matching/dto/recognise-response.dto.js';
 import { selectLargestFace } from '../matching/face-selection.js';
 import { MatchPolicy } from '../matching/match-policy.js';
 import { MatchingRepository } from '../matching/matching.repository.js';
+import { EmailTakenError } from '../users/user.errors.js';
 import { FaceAnalysisService } from '../pipeline/face-analysis.service.js';
 import type { AddUserDto } from './dto/add-user.dto.js';
 import { checkEnrolmentQuality } from './enrolment-quality.js';
 import { EnrollmentRepository, type NewFace } from './enrollment.repository.js';
-
-const EMAIL_TAKEN = 'User already exists with this email';
 
 /** Enrolment: new users from a cached `req_id` or an image, and extra faces for existing users. */
 @Injectable()
@@ -45,26 +43,18 @@ export class EnrollmentService {
     // Inference (the image, or a cached crop during a profile move) runs before the transaction.
     const fromImage = image ? (await this.faceFromImage(image)).record : undefined;
     const extraVectors = fromImage ? [] : await this.cachedFaceExtraVectors(dto.req_id!);
-    try {
-      return await this.prisma.$transaction(async (tx) => {
-        const face = fromImage ?? (await this.takeCached(tx, dto.req_id!, extraVectors));
-        await this.refuseEnrolledFace(tx, face);
-        if (dto.email && (await this.repository.emailTaken(tx, dto.email)))
-          throw new ConflictError(EMAIL_TAKEN);
-        const userId = await this.repository.createUser(tx, {
-          name: dto.name,
-          email: dto.email ?? null,
-          birthdate: new Date(`${dto.birthdate}T00:00:00Z`),
-        });
-        const faceId = await this.repository.insertFace(tx, userId, face);
-        return { userId, faceId };
+    return this.prisma.$transaction(async (tx) => {
+      const face = fromImage ?? (await this.takeCached(tx, dto.req_id!, extraVectors));
+      await this.refuseEnrolledFace(tx, face);
+      if (dto.email && (await this.repository.emailTaken(tx, dto.email))) throw new EmailTakenError();
+      const userId = await this.repository.createUser(tx, {
+        name: dto.name,
+        email: dto.email ?? null,
+        birthdate: new Date(`${dto.birthdate}T00:00:00Z`),
       });
-    } catch (error) {
-      // Two enrolments with one e-mail at once: the unique index decides, the loser gets the same 409.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
-        throw new ConflictError(EMAIL_TAKEN);
-      throw error;
-    }
+      const faceId = await this.repository.insertFace(tx, userId, face);
+      return { userId, faceId };
+    });
   }
 
   /** Adds a face to an existing user, refused when it matches somebody else. */
@@ -79,9 +69,14 @@ export class EnrollmentService {
     return { faceId, metadata };
   }
 
-  private async faceFromImage(image: Uint8Array): Promise<{ record: NewFace; metadata: FaceMetadataDto }> {
+  private faceFromImage(image: Uint8Array): Promise<{ record: NewFace; metadata: FaceMetadataDto }> {
+    return this.analysis.withImage(image, (decoded) => this.faceFromDecoded(decoded));
+  }
+
+  private async faceFromDecoded(
+    decoded: DecodedImage,
+  ): Promise<{ record: NewFace; metadata: FaceMetadataDto }> {
     const [serving, ...others] = this.gallery.writeProfiles();
-    const decoded = await this.analysis.decode(image);
     const analysed = await this.analysis.analyzeDecoded(decoded, serving!, { crops: true });
     const { face, metadata } = selectLargestFace(analysed.faces);
     checkEnrolmentQuality(face.quality, this.config.enrollment);

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { FaceCacheService } from '../cache-cleanup/face-cache.service.js';
 import { round } from '../faces/dto/face.dto.js';
 import { GalleryModels } from '../gallery/gallery-models.service.js';
@@ -25,6 +26,7 @@ export class MatchingService {
     private readonly counters: StatsCounters,
     private readonly policy: MatchPolicy,
     private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /**
@@ -36,8 +38,9 @@ export class MatchingService {
     const models = this.gallery.serving();
     const analysed = await this.analysis.analyze(image, models, { crops: true });
     const { face, metadata } = selectLargestFace(analysed.faces);
-    const { match } = this.policy.decide(await this.nearest(face.embedding, 2));
+    const { match, ambiguous } = this.policy.decide(await this.nearest(face.embedding, 2));
     await this.counters.increment('recognitions');
+    this.metrics?.countOutcome('recognise_user', match ? 'match' : ambiguous ? 'ambiguous' : 'no_match');
     if (match) {
       return {
         status: 'success',
@@ -73,6 +76,7 @@ export class MatchingService {
     const nearest = await this.nearest(face.embedding, topK + 1);
     const { match, ambiguous } = this.policy.decide(nearest);
     await this.counters.increment('recognitions');
+    this.metrics?.countOutcome('identify', match ? 'identified' : ambiguous ? 'ambiguous' : 'unknown');
     return {
       result: match ? 'identified' : ambiguous ? 'ambiguous' : 'unknown',
       candidates: nearest
@@ -125,8 +129,10 @@ export class MatchingService {
   }
 
   private verdict(distance: number, faces: VerifyResponseDto['faces']): VerifyResponseDto {
+    const verified = this.policy.verifies(distance);
+    this.metrics?.countOutcome('verify', verified ? 'verified' : 'not_verified');
     return {
-      verified: this.policy.verifies(distance),
+      verified,
       ...this.scores(distance),
       threshold: this.policy.verifyThreshold,
       model: this.gallery.serving().embedder.space.key,

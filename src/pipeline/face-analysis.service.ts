@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { iou } from '../face/box.js';
 import { NoFaceDetectedError } from '../face/face.errors.js';
 import type { DetectOptions, ProfileModels } from '../face/face.ports.js';
@@ -42,29 +43,36 @@ export class FaceAnalysisService {
   constructor(
     private readonly intake: ImageIntakeService,
     private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   decode(bytes: Uint8Array): Promise<DecodedImage> {
     return this.intake.decode(bytes);
   }
 
+  /** Decodes an upload and runs `use` on it, holding its share of the decoding budget meanwhile. */
+  withImage<T>(bytes: Uint8Array, use: (image: DecodedImage) => Promise<T>): Promise<T> {
+    return this.intake.withImage(bytes, use);
+  }
+
   /** Faces with landmarks and quality, without embeddings. */
-  async detect(
+  detect(
     bytes: Uint8Array,
     models: ProfileModels,
     options: DetectOptions = {},
   ): Promise<FaceDetectionResult> {
-    const image = await this.intake.decode(bytes);
-    const detected = await models.detector.detect(image, options);
-    return { image: imageInfo(image), faces: await this.assess(image, detected) };
+    return this.intake.withImage(bytes, async (image) => {
+      const detected = await this.detectFaces(models, image, options);
+      return { image: imageInfo(image), faces: await this.assess(image, detected) };
+    });
   }
 
-  async analyze(
+  analyze(
     bytes: Uint8Array,
     models: ProfileModels,
     options: AnalyzeOptions = {},
   ): Promise<FaceAnalysisResult> {
-    return this.analyzeDecoded(await this.intake.decode(bytes), models, options);
+    return this.intake.withImage(bytes, (image) => this.analyzeDecoded(image, models, options));
   }
 
   async analyzeDecoded(
@@ -72,10 +80,10 @@ export class FaceAnalysisService {
     models: ProfileModels,
     options: AnalyzeOptions = {},
   ): Promise<FaceAnalysisResult> {
-    const detected = await models.detector.detect(image, options);
+    const detected = await this.detectFaces(models, image, options);
     const [faces, embeddings, crops] = await Promise.all([
       this.assess(image, detected),
-      models.embedder.embed(image, detected),
+      this.embedFaces(models, image, detected),
       Promise.all(detected.map((f) => (options.crops ? storedCrop(image, f.box, this.config.crops) : null))),
     ]);
     return {
@@ -90,7 +98,7 @@ export class FaceAnalysisService {
    * a vector of another: a detector's boxes and landmarks belong to its own profile's chip.
    */
   async embedAt(image: RgbImage, box: Box, models: ProfileModels): Promise<Float32Array | null> {
-    const detected = await models.detector.detect(image);
+    const detected = await this.detectFaces(models, image);
     let best: DetectedFace | undefined;
     let bestOverlap = 0.3; // below this IoU the detector found a different face
     for (const face of detected) {
@@ -98,7 +106,7 @@ export class FaceAnalysisService {
       if (overlap > bestOverlap) [best, bestOverlap] = [face, overlap];
     }
     if (!best) return null;
-    const [vector] = await models.embedder.embed(image, [best]);
+    const [vector] = await this.embedFaces(models, image, [best]);
     return vector ?? null;
   }
 
@@ -106,12 +114,27 @@ export class FaceAnalysisService {
    * The vector `models` gives the largest face of a stored crop (see `storedCrop`: the face with
    * context around it), or null when it finds no face there — how a gallery is re-embedded.
    */
-  async embedCrop(jpeg: Uint8Array, models: ProfileModels): Promise<Float32Array | null> {
-    const image = await this.intake.decode(jpeg);
-    const [face] = await models.detector.detect(image, { maxFaces: 1 });
-    if (!face) return null;
-    const [vector] = await models.embedder.embed(image, [face]);
-    return vector ?? null;
+  embedCrop(jpeg: Uint8Array, models: ProfileModels): Promise<Float32Array | null> {
+    return this.intake.withImage(jpeg, async (image) => {
+      const [face] = await this.detectFaces(models, image, { maxFaces: 1 });
+      if (!face) return null;
+      const [vector] = await this.embedFaces(models, image, [face]);
+      return vector ?? null;
+    });
+  }
+
+  private detectFaces(
+    models: ProfileModels,
+    image: RgbImage,
+    options?: DetectOptions,
+  ): Promise<DetectedFace[]> {
+    const work = () => models.detector.detect(image, options);
+    return this.metrics ? this.metrics.timeStage(models.profile.name, 'detect', work) : work();
+  }
+
+  private embedFaces(models: ProfileModels, image: RgbImage, faces: DetectedFace[]): Promise<Float32Array[]> {
+    const work = () => models.embedder.embed(image, faces);
+    return this.metrics ? this.metrics.timeStage(models.profile.name, 'embed', work) : work();
   }
 
   private assess(image: RgbImage, faces: DetectedFace[]): Promise<AssessedFace[]> {

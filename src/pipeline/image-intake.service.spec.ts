@@ -5,10 +5,16 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageTooLargeError, InvalidImageError, UnsupportedImageError } from '../face/face.errors.js';
-import { decodeImage, type ImageIntakeLimits } from './image-intake.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { type ImageIntakeLimits, ImageIntakeService } from './image-intake.service.js';
 
 const DEMO = resolve('node_modules/@vladmandic/face-api/demo/sample1.jpg');
 const limits: ImageIntakeLimits = { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000 };
+
+function decodeImage(bytes: Uint8Array, l: ImageIntakeLimits) {
+  const images = { ...l, decodeBudgetPixels: 2 * l.maxPixels, decodeQueueTimeoutMs: 1000 };
+  return new ImageIntakeService({ images } as AppConfig).decode(bytes);
+}
 
 /** A syntactically valid PNG whose IHDR declares the given size over a tiny IDAT stream. */
 function pngWithHeader(width: number, height: number): Buffer {
@@ -61,11 +67,17 @@ describe('decodeImage', () => {
     await expect(decodeImage(text, limits)).rejects.toMatchObject({ httpStatus: 415 });
   });
 
-  it('rejects SVG, which sharp could render, with 415', async () => {
+  it('rejects SVG, which sharp could render, with 415 before any decoder reads it', async () => {
     const svg = Buffer.from(
       '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>',
     );
-    await expect(decodeImage(svg, limits)).rejects.toMatchObject({ httpStatus: 415 });
+    await expect(decodeImage(svg, limits)).rejects.toMatchObject({
+      httpStatus: 415,
+      message: 'The upload is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, AVIF)',
+    });
+    // Even with a PNG-looking name or an XML declaration first: the bytes decide.
+    const declared = Buffer.concat([Buffer.from('<?xml version="1.0"?>\n'), svg]);
+    await expect(decodeImage(declared, limits)).rejects.toMatchObject({ httpStatus: 415 });
   });
 
   it('rejects a JPEG cut in half with 400, not a crash', async () => {

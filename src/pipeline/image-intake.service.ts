@@ -4,16 +4,21 @@ import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp'
 import { AppConfig } from '../config/app-config.js';
 import { ImageTooLargeError, InvalidImageError, UnsupportedImageError } from '../face/face.errors.js';
 import type { DecodedImage } from '../face/face.types.js';
+import { DecodeBudget } from './decode-budget.js';
+import { imageSignature } from './image-signature.js';
 
 /**
- * Formats accepted from clients. SVG (a renderer with external references), PDF and the rest of
- * libvips' loaders are refused: they widen the attack surface and never carry face photos. `heif`
- * is AVIF here; sharp's prebuilt binaries do not include the patented HEVC decoder.
+ * Formats accepted from clients, as libvips names them once the first bytes have matched one of
+ * `imageSignature`'s: `heif` is AVIF here (sharp's prebuilt binaries carry no HEVC decoder).
  */
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
 
 // Each upload is decoded once, so libvips' operation cache would only hold memory.
 sharp.cache(false);
+
+// 'error' rejects truncated and corrupt data but tolerates the benign warnings (stray bytes before
+// a marker, odd EXIF) that many camera JPEGs trigger under sharp's default 'warning'.
+const SHARP_OPTIONS: SharpOptions = { failOn: 'error', sequentialRead: true };
 
 export interface ImageIntakeLimits {
   maxBytes: number;
@@ -21,38 +26,62 @@ export interface ImageIntakeLimits {
 }
 
 /**
- * Turns untrusted upload bytes into packed 8-bit RGB. Every failure is a 4xx domain error:
- * size and pixel-count limits are checked from the header before any pixel is decoded, so a
- * decompression bomb costs a metadata read, not gigabytes of memory.
+ * Turns untrusted upload bytes into packed 8-bit RGB. Every failure is a 4xx domain error: the
+ * format is recognised from the first bytes before any decoder runs, and size and pixel-count
+ * limits are checked from the header before any pixel is decoded, so a decompression bomb costs a
+ * metadata read, not gigabytes of memory. Decoding itself draws on a pixel budget shared by all
+ * concurrent uploads (`DECODE_PIXEL_BUDGET`).
  */
 @Injectable()
 export class ImageIntakeService {
   private readonly limits: ImageIntakeLimits;
+  readonly budget: DecodeBudget;
 
   constructor(config: AppConfig) {
     this.limits = config.images;
+    this.budget = new DecodeBudget(config.images.decodeBudgetPixels, config.images.decodeQueueTimeoutMs);
   }
 
-  async decode(bytes: Uint8Array): Promise<DecodedImage> {
-    return decodeImage(bytes, this.limits);
+  /** Decodes, holding decoding memory only while decoding (the caller keeps the pixels). */
+  decode(bytes: Uint8Array): Promise<DecodedImage> {
+    return this.withImage(bytes, (image) => Promise.resolve(image));
+  }
+
+  /**
+   * Decodes and runs `use` on the pixels, holding the image's share of the budget until `use` is
+   * done with them: how every request path reads an upload.
+   */
+  async withImage<T>(bytes: Uint8Array, use: (image: DecodedImage) => Promise<T>): Promise<T> {
+    const header = await readHeader(bytes, this.limits);
+    return this.budget.run(header.width * header.height, async () =>
+      use(await decodeImage(bytes, header, this.limits)),
+    );
   }
 }
 
-export async function decodeImage(bytes: Uint8Array, limits: ImageIntakeLimits): Promise<DecodedImage> {
+interface Header {
+  format: string;
+  width: number;
+  height: number;
+}
+
+/** Checks size, signature, format and pixel count from the header; decodes nothing. */
+export async function readHeader(bytes: Uint8Array, limits: ImageIntakeLimits): Promise<Header> {
   if (bytes.byteLength === 0) throw new InvalidImageError('The uploaded image is empty');
   if (bytes.byteLength > limits.maxBytes) {
     throw new ImageTooLargeError(
-      `The image is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes} bytes`,
+      `The image is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes} bytes (MAX_IMAGE_BYTES)`,
+    );
+  }
+  if (!imageSignature(bytes)) {
+    throw new UnsupportedImageError(
+      'The upload is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, AVIF)',
     );
   }
 
-  // 'error' rejects truncated and corrupt data but tolerates the benign warnings (stray bytes
-  // before a marker, odd EXIF) that many camera JPEGs trigger under sharp's default 'warning'.
-  const options: SharpOptions = { failOn: 'error', limitInputPixels: limits.maxPixels, sequentialRead: true };
-
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { ...SHARP_OPTIONS, limitInputPixels: false }).metadata();
   } catch (err) {
     throw classifyHeaderError(err);
   }
@@ -66,9 +95,19 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageIntakeLimits):
   if (!width || !height) throw new InvalidImageError('The image header declares no dimensions');
   if (width * height > limits.maxPixels) {
     throw new ImageTooLargeError(
-      `The image is ${width}×${height} pixels; the limit is ${limits.maxPixels} pixels`,
+      `The image is ${width}×${height} pixels; the limit is ${limits.maxPixels} pixels (MAX_IMAGE_PIXELS)`,
     );
   }
+  return { format, width, height };
+}
+
+async function decodeImage(
+  bytes: Uint8Array,
+  header: Header,
+  limits: ImageIntakeLimits,
+): Promise<DecodedImage> {
+  const { format } = header;
+  const options: SharpOptions = { ...SHARP_OPTIONS, limitInputPixels: limits.maxPixels };
 
   let decoded: { data: Buffer; info: OutputInfo };
   try {

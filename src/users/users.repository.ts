@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../infra/database/prisma.service.js';
+import { isUniqueViolation } from '../infra/database/unique-violation.js';
+import { EmailTakenError } from './user.errors.js';
 
 const userWithFaceCount = { _count: { select: { faces: true } } } satisfies Prisma.UserInclude;
 const faceColumns = {
@@ -27,8 +29,8 @@ export class UsersRepository {
 
   async list(filter: UserFilter, skip: number, take: number): Promise<{ rows: UserRow[]; total: number }> {
     const where: Prisma.UserWhereInput = {
-      ...(filter.name ? { name: { contains: filter.name, mode: 'insensitive' } } : {}),
-      ...(filter.email ? { email: { contains: filter.email, mode: 'insensitive' } } : {}),
+      ...(filter.name ? { name: { contains: literal(filter.name), mode: 'insensitive' } } : {}),
+      ...(filter.email ? { email: { contains: literal(filter.email), mode: 'insensitive' } } : {}),
     };
     const [rows, total] = await this.prisma.$transaction([
       this.prisma.user.findMany({
@@ -62,10 +64,15 @@ export class UsersRepository {
     return face?.crop ?? null;
   }
 
-  /** Returns null when the user does not exist. */
+  /** Returns null when the user does not exist; `EmailTakenError` when another user has the e-mail. */
   async update(id: string, data: Prisma.UserUpdateInput): Promise<UserRow | null> {
-    const { count } = await this.prisma.user.updateMany({ where: { id }, data });
-    return count === 0 ? null : this.findById(id);
+    try {
+      const { count } = await this.prisma.user.updateMany({ where: { id }, data });
+      return count === 0 ? null : this.findById(id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
   }
 
   /** Deletes the user; their faces go with them (ON DELETE CASCADE). Returns false when absent. */
@@ -78,4 +85,13 @@ export class UsersRepository {
     const { count } = await this.prisma.face.deleteMany({ where: { id: faceId, userId } });
     return count > 0;
   }
+}
+
+/**
+ * Prisma's `contains` becomes `ILIKE '%' || value || '%'` with the value's own `%` and `_` still
+ * wildcards, so `?name=%` matched every user; escaped (PostgreSQL's LIKE escape is `\`), a filter
+ * matches exactly the text the client typed.
+ */
+export function literal(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

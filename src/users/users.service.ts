@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ConflictError, NotFoundError } from '../common/domain-error.js';
+import { NotFoundError } from '../common/domain-error.js';
 import { BoxDto } from '../faces/dto/face.dto.js';
 import type { Box } from '../face/face.types.js';
-import { Prisma } from '../generated/prisma/client.js';
 import { UserInfoDto } from '../matching/dto/user-info.dto.js';
 import type {
   ListUsersQueryDto,
@@ -36,20 +35,13 @@ export class UsersService {
   }
 
   async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
-    try {
-      const user = await this.repository.update(id, {
-        ...(dto.name !== undefined ? { name: dto.name } : {}),
-        ...(dto.email !== undefined ? { email: dto.email } : {}),
-        ...(dto.birthdate !== undefined ? { birthdate: new Date(`${dto.birthdate}T00:00:00Z`) } : {}),
-      });
-      if (!user) throw new NotFoundError(`User ${id} not found`);
-      return toUserDto(user);
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new ConflictError('User already exists with this email');
-      }
-      throw error;
-    }
+    const user = await this.repository.update(id, {
+      ...(dto.name !== undefined ? { name: dto.name } : {}),
+      ...(dto.email !== undefined ? { email: dto.email } : {}),
+      ...(dto.birthdate !== undefined ? { birthdate: new Date(`${dto.birthdate}T00:00:00Z`) } : {}),
+    });
+    if (!user) throw new NotFoundError(`User ${id} not found`);
+    return toUserDto(user);
   }
 
   async delete(id: string): Promise<void> {

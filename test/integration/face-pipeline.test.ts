@@ -241,7 +241,7 @@ describe('MTCNN landmarks against an independent detector', () => {
           );
           // In eye distances: the eye centres agree closely; MTCNN's mouth corners sit a little inside
           // iBUG points 48 and 54; the 68-point nose tip (30) sits lower than MTCNN's, so it is left out.
-          const tolerance = [0.12, 0.12, 0, 0.25, 0.25];
+          const tolerance = [0.15, 0.15, 0, 0.25, 0.25];
           for (const k of [0, 1, 3, 4]) {
             const p = face.landmarks5[k]!;
             const q = twin.landmarks5[k]!;

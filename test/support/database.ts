@@ -69,17 +69,17 @@ async function startFromTemplate(): Promise<EmbeddedPostgres> {
   }
   if (template) {
     try {
-      return await EmbeddedPostgres.start({ dataDir: IN_MEMORY, loadDataDir: new Blob([template]) });
+      return await EmbeddedPostgres.start({ dataDir: IN_MEMORY, loadDataDir: template });
     } catch {
       // A truncated or incompatible snapshot: rebuild it.
     }
   }
   const server = await EmbeddedPostgres.start({ dataDir: IN_MEMORY });
   await new Migrator(server.url).migrate();
-  const dump = await server.pglite.dumpDataDir('none');
+  const dump = await server.dumpDataDir();
   // Written aside and renamed, so parallel test workers never read a half-written snapshot.
   const partial = `${path}.${process.pid}.partial`;
-  writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+  writeFileSync(partial, dump);
   renameSync(partial, path);
   return server;
 }

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ThrottlerModuleOptions, ThrottlerOptions } from '@nestjs/throttler';
+import type { ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config.js';
 import { INFERENCE_ROUTE } from '../api-key.decorators.js';
 import type { ApiKeyRequest } from '../api-key.types.js';
@@ -8,10 +8,9 @@ import { DEFAULT_TIER, INFERENCE_TIER, type RateLimitTier, resolveRateLimit } fr
 
 /**
  * The two named throttlers. Limits and windows are resolved per request from the key that the
- * authentication guard attached. No `storage` is given, so counters live in this process's memory
- * (see docs/api-keys.md for several instances).
+ * authentication guard attached; counts live in `storage` (sliding-window counters).
  */
-export function createThrottlerOptions(config: AppConfig): ThrottlerModuleOptions {
+export function createThrottlerOptions(config: AppConfig, storage: ThrottlerStorage): ThrottlerModuleOptions {
   const reflector = new Reflector();
   const tier = (name: RateLimitTier): ThrottlerOptions => {
     const resolve = (context: ExecutionContext) =>
@@ -26,6 +25,7 @@ export function createThrottlerOptions(config: AppConfig): ThrottlerModuleOption
     };
   };
   return {
+    storage,
     throttlers: [
       tier(DEFAULT_TIER),
       {

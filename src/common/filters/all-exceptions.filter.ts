@@ -42,6 +42,9 @@ const GENERIC_MESSAGES: Record<number, string> = {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** `maxUploadBytes` names the limit in Multer's otherwise bare "File too large". */
+  constructor(private readonly limits: { maxUploadBytes?: number } = {}) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
@@ -64,6 +67,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       requestId,
     };
     if (mapped.details !== undefined) body.details = mapped.details as ErrorResponseDto['details'];
+    if (exception instanceof DomainError && exception.headers) {
+      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
+    }
     res.status(mapped.status).json(body);
   }
 
@@ -101,6 +107,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       details = r.details;
     }
     if (status >= 500) message = GENERIC_MESSAGES[status] ?? GENERIC_MESSAGES[500]!;
+    if (status === 413 && message === 'File too large' && this.limits.maxUploadBytes) {
+      message = `The upload is larger than the limit of ${this.limits.maxUploadBytes} bytes (MAX_IMAGE_BYTES)`;
+    }
     return { status, code: status, message, details };
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError } from '../../common/domain-error.js';
 import { Prisma, type ReembedJob } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../infra/database/prisma.service.js';
+import { isUniqueViolation } from '../../infra/database/unique-violation.js';
 
 export type { ReembedJob };
 
@@ -35,7 +36,7 @@ export class ReembedRepository {
     try {
       return await this.prisma.reembedJob.create({ data: { ...job, status: 'running' } });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (isUniqueViolation(error)) {
         throw new ConflictError('A re-embedding job is already running; cancel it or wait for it');
       }
       throw error;

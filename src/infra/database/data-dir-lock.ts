@@ -11,6 +11,8 @@ interface LockOwner {
   hostname?: string;
   startedAt?: string;
   token?: string;
+  /** The owner's database socket (embedded mode), for the project's CLI to reach it. */
+  socket?: string;
 }
 
 /** Another live process holds the data directory. */
@@ -18,6 +20,8 @@ export class DataDirInUseError extends Error {
   constructor(
     readonly dataDir: string,
     readonly ownerPid: number,
+    /** Where the owner serves the database, when it recorded it. */
+    readonly socket?: string,
   ) {
     super(`Data directory ${dataDir} is in use by process ${ownerPid}; stop it or set DATA_DIR`);
     this.name = 'DataDirInUseError';
@@ -47,7 +51,7 @@ export class DataDirLock {
   }
 
   /** Takes the lock, creating the directory if needed. Throws `DataDirInUseError` when held. */
-  static acquire(dataDir: string): DataDirLock {
+  static acquire(dataDir: string, details: { socket?: string } = {}): DataDirLock {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     const path = join(dir, LOCK_FILE_NAME);
@@ -56,6 +60,7 @@ export class DataDirLock {
       hostname: hostname(),
       startedAt: new Date().toISOString(),
       token: randomUUID(),
+      ...details,
     };
     // Retries follow removing a stale lock. If two processes take over the same stale lock at the
     // same instant both may succeed; that needs a crash and a simultaneous double start, and
@@ -67,7 +72,7 @@ export class DataDirLock {
       }
       const existing = readOwner(path);
       if (existing === undefined) continue; // Released between our attempt and the read.
-      if (isAlive(existing.pid, path)) throw new DataDirInUseError(dataDir, existing.pid);
+      if (isAlive(existing.pid, path)) throw new DataDirInUseError(dataDir, existing.pid, existing.socket);
       removeFile(path);
     }
     throw new DataDirInUseError(dataDir, readOwner(path)?.pid ?? -1);

@@ -10,6 +10,8 @@ export interface DatabaseServer {
   readonly poolSize: number;
   /** For logs: never contains the password. */
   describe(): string;
+  /** The owner-only directory of the embedded database's socket; undefined for an external server. */
+  readonly socketDirectory?: string;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,13 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import type pg from 'pg';
 import { AppConfig } from '../../config/app-config.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { type DatabaseServer, startDatabaseServer } from './database-server.js';
 import { Migrator } from './migrator.js';
 import { DeferredPgAdapter, poolConfig, PrismaService } from './prisma.service.js';
+import { IN_MEMORY } from './embedded-postgres.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Owns the database for the application's lifetime: starts the embedded PGlite (or points at
@@ -15,8 +19,21 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   readonly prisma: PrismaService;
   private server: DatabaseServer | undefined;
 
-  constructor(private readonly config: AppConfig) {
-    this.prisma = new PrismaService(new DeferredPgAdapter(() => this.currentPoolConfig()));
+  private readonly adapter = new DeferredPgAdapter(() => this.currentPoolConfig());
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() metrics?: MetricsService,
+  ) {
+    this.prisma = new PrismaService(this.adapter);
+    metrics?.addGauge('db_pool_connections', 'Database pool connections by state', 'state', () =>
+      this.adapter.stats(),
+    );
+  }
+
+  /** The owner-only directory of the embedded database's socket (for the local admin socket). */
+  get socketDirectory(): string | undefined {
+    return this.server?.socketDirectory;
   }
 
   /** 'embedded' or 'external' once started. */
@@ -26,6 +43,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const started = performance.now();
+    const { url, dataDir } = this.config.database;
+    if (!url && dataDir !== IN_MEMORY && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      this.logger.log(`Creating the embedded database in ${dataDir} (first start: a few seconds)…`);
+    }
     const server = await startDatabaseServer(this.config.database);
     this.server = server;
     try {

@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
-import type pg from 'pg';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
 
 /**
@@ -50,7 +50,11 @@ export function poolConfig(url: string, poolSize: number, session?: SessionSetti
     connectionTimeoutMillis: 5_000,
     // PGlite's single connection is kept rather than reopened every few seconds of idleness.
     idleTimeoutMillis: poolSize === 1 ? 0 : 10_000,
-    ...(session && { onConnect: (client: pg.ClientBase) => applySessionSettings(client, session) }),
+    ...(session && {
+      // pg-pool awaits onConnect (and fails the checkout on a rejection); its types say void.
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
+      onConnect: (client: pg.ClientBase) => applySessionSettings(client, session),
+    }),
   };
 }
 
@@ -67,10 +71,21 @@ export function createPrismaClient(url: string, poolSize: number, session?: Sess
 export class DeferredPgAdapter implements SqlDriverAdapterFactory {
   readonly provider = 'postgres';
   readonly adapterName = '@prisma/adapter-pg';
+  private pool?: pg.Pool;
 
   constructor(private readonly resolvePool: () => pg.PoolConfig) {}
 
   connect(): ReturnType<SqlDriverAdapterFactory['connect']> {
-    return new PrismaPg(this.resolvePool()).connect();
+    // Our own pool, handed to the adapter (which ends it on disconnect), so its state can be read.
+    this.pool = new pg.Pool(this.resolvePool());
+    return new PrismaPg(this.pool, { disposeExternalPool: true }).connect();
+  }
+
+  /** Connections of the current pool: in use, idle, and requests waiting for one. */
+  stats(): { total: number; idle: number; waiting: number } {
+    const pool = this.pool;
+    return pool
+      ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }
+      : { total: 0, idle: 0, waiting: 0 };
   }
 }

@@ -18,7 +18,7 @@ import {
 } from './inference.protocol.js';
 import type { MtcnnFace, MtcnnModels, MtcnnParams } from './mtcnn/mtcnn-cascade.js';
 import { ModelFileError } from './model-files.js';
-import { createWorker } from './worker-launcher.js';
+import { createWorker } from '../worker-launcher.js';
 
 export interface InferencePoolOptions {
   /** Models every worker loads at start; `addModels` extends the set later. */
@@ -70,6 +70,7 @@ export class InferencePool {
   private readonly queue: Task[] = [];
   private readonly models: WorkerModel[];
   private nextId = 1;
+  private restarts = 0;
   private started = false;
   private closing = false;
 
@@ -123,10 +124,10 @@ export class InferencePool {
     return this.started && !this.closing && this.slots.some((s) => s.state === 'idle' || s.state === 'busy');
   }
 
-  stats(): { workers: number; ready: number; busy: number; queued: number } {
+  stats(): { workers: number; ready: number; busy: number; queued: number; restarts: number } {
     const ready = this.slots.filter((s) => s.state === 'idle' || s.state === 'busy').length;
     const busy = this.slots.filter((s) => s.state === 'busy').length;
-    return { workers: this.slots.length, ready, busy, queued: this.queue.length };
+    return { workers: this.slots.length, ready, busy, queued: this.queue.length, restarts: this.restarts };
   }
 
   /**
@@ -256,6 +257,7 @@ export class InferencePool {
   private restart(slot: Slot): void {
     const delay = Math.min(100 * 2 ** slot.failures, 10_000);
     slot.failures++;
+    this.restarts++;
     this.logger.warn(`Restarting an inference worker in ${delay} ms`);
     setTimeout(() => {
       // addModels may have respawned the slot meanwhile.

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { FaceModels } from '../../face/face.ports.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { ModelRuntime } from './model-runtime.js';
 
 /**
@@ -12,8 +13,12 @@ import { ModelRuntime } from './model-runtime.js';
   providers: [
     {
       provide: ModelRuntime,
-      useFactory: (config: AppConfig) => ModelRuntime.create(config.models),
-      inject: [AppConfig],
+      useFactory: async (config: AppConfig, metrics?: MetricsService) => {
+        const runtime = await ModelRuntime.create(config.models);
+        if (metrics) runtime.registerMetrics(metrics);
+        return runtime;
+      },
+      inject: [AppConfig, { token: MetricsService, optional: true }],
     },
     { provide: FaceModels, useExisting: ModelRuntime },
   ],

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ModelsConfig } from '../../config/app-config.js';
+import type { MetricsService } from '../../metrics/metrics.service.js';
 import { FaceModels, type ProfileModels } from '../../face/face.ports.js';
 import type { ModelProfile, MtcnnDetectorSpec } from '../../face/model-profile.js';
 import { OnnxFaceEmbedder } from './embedder/onnx-face-embedder.js';
@@ -83,6 +84,25 @@ export class ModelRuntime extends FaceModels {
     const run = this.loading.then(() => this.loadNow(name));
     this.loading = run.catch(() => undefined);
     return run;
+  }
+
+  /** Exposes the pool's state to Prometheus (read at scrape time). */
+  registerMetrics(metrics: MetricsService): void {
+    metrics.addGauge('inference_workers', 'Inference worker threads by state', 'state', () => {
+      const { workers, ready, busy } = this.pool.stats();
+      return { configured: workers, ready, busy };
+    });
+    metrics.addGauge('inference_queue_depth', 'Inference tasks waiting for a worker', 'queue', () => ({
+      tasks: this.pool.stats().queued,
+    }));
+    metrics.addGauge(
+      'inference_worker_restarts',
+      'Inference workers restarted after a crash or hang',
+      'pool',
+      () => ({
+        inference: this.pool.stats().restarts,
+      }),
+    );
   }
 
   async close(drainMs?: number): Promise<void> {
