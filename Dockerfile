@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build stage: a full install (its postinstall generates the Prisma client, converts the npm-shipped
-# face weights to ONNX and compiles dist/), then drop the build-only dependencies.
+# face weights to ONNX, compiles dist/ and builds the web console into dist/console), then drop the
+# build-only dependencies.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
@@ -8,6 +9,9 @@ COPY prisma ./prisma
 COPY prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+# The web console (built into dist/console by postinstall) and the typed client it calls the API with.
+COPY client ./client
+COPY console ./console
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: compiled code, production dependencies and the converted models; nothing is

@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // Type-aware rules where a mistake is silent at run time: a promise nobody awaits (its
     // rejection crashes the process or is lost), or one passed where a callback's result is ignored.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'console/**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

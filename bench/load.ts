@@ -7,7 +7,15 @@ import { BenchApiClient, errorCode, type ServedModels } from './lib/api-client.j
 import { parseOptions } from './lib/args.js';
 import { demoImagePaths, listLfwPeople, spread } from './lib/lfw-people.js';
 import { imageBody, type MultipartBody } from './lib/multipart.js';
-import { CpuMeter, describeLoad, resetPeakRss, statusMiB } from './lib/proc-stats.js';
+import { createBenchDatabase, type BenchDatabase } from './lib/bench-database.js';
+import {
+  CpuMeter,
+  describeLoad,
+  ProcessGroupCpuMeter,
+  resetPeakRss,
+  statusMiB,
+  totalCpuSeconds,
+} from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
 import { ensureBuilt, externalService, type ServiceHandle, startService } from './lib/service-process.js';
 import { selectProfile, serviceRule, startPipeline } from './lib/setup.js';
@@ -30,8 +38,18 @@ import { forEachConcurrent, msSince, percentile, round, type Summary, summarize 
  * `--profile` is the FACE_PROFILE the service is started with (default: the environment's
  * FACE_PROFILE, else the manifest's default profile).
  *
+ * The production shape: `--database-url` runs the service on a PostgreSQL + pgvector server (in a
+ * database the benchmark creates for itself and drops afterwards), and `--instances 1,2` measures 1
+ * API instance, then 2 (each configuration on a fresh database, in the same run), on it, with shared rate-limit counters (RATE_LIMIT_STORE=database). Each level's
+ * clients are split evenly over the instances — balanced on the client side, as DNS round robin
+ * or a client pool would, so no proxy's CPU is in the figures. `--cores-per-instance K` pins
+ * instance i to cores [iK, iK + K) with K inference workers, so that "one more instance" means
+ * "one more machine's worth of CPU" on one host. The CPU of the server's postgres processes (when
+ * they run on this machine) is measured beside the instances', and both go into CPU per request.
+ *
  *   npm run bench:load -- [--profile mobilefacenet|dlib] [--dir ../shared/lfw-dev] [--duration 20]
  *                         [--concurrency 1,4,8,12] [--enrol 200] [--probes 160]
+ *                         [--database-url postgresql://… [--instances 1,2] [--cores-per-instance 1]]
  *                         [--url http://host:3000 --key frk_… [--pid N]]
  */
 
@@ -48,6 +66,9 @@ const args = parseOptions({
   url: { type: 'string' },
   key: { type: 'string' },
   pid: { type: 'string' },
+  'database-url': { type: 'string' },
+  instances: { type: 'string', default: '1' },
+  'cores-per-instance': { type: 'string' },
   'no-build': { type: 'boolean', default: false },
 });
 
@@ -76,8 +97,13 @@ interface LevelResult {
   connectionErrors: number;
   matches: number;
   noMatches: number;
+  /** All instances together, in % of one core. */
   serverCpuPct: number;
-  /** VmHWM: the peak during this level, or since the server started where it cannot be reset. */
+  /** The database server's processes (when local), in % of one core. */
+  databaseCpuPct: number | undefined;
+  /** Service + database CPU seconds per completed request. */
+  cpuSecondsPerRequest: number;
+  /** VmHWM summed over the instances: the peak during this level, or since start where it cannot be reset. */
   serverPeakRssMiB: number | undefined;
   peakRssSinceStart: boolean;
   clientCpuPct: number;
@@ -201,89 +227,227 @@ function probeLiveness(url: string): { stop: () => number[] } {
   };
 }
 
-function runLevel(service: ServiceHandle, bodies: MultipartBody[], concurrency: number, seconds: number) {
+/** Splits `total` clients over `parts` instances as evenly as possible (the first ones get the rest). */
+function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+async function runLevel(
+  services: ServiceHandle[],
+  bodies: MultipartBody[],
+  concurrency: number,
+  seconds: number,
+  measureDatabase: boolean,
+): Promise<LevelResult> {
   const latencies: number[] = [];
   let matches = 0;
   let noMatches = 0;
   let next = 0;
-  const pid = service.pid;
-  const peakReset = pid !== undefined && resetPeakRss(pid);
-  const serverCpu = pid !== undefined ? new CpuMeter(pid) : undefined;
+  const pids = services.map((s) => s.pid).filter((pid): pid is number => pid !== undefined);
+  const peakReset = pids.length === services.length && pids.every((pid) => resetPeakRss(pid));
+  const serverCpu = pids.length > 0 ? new CpuMeter(() => totalCpuSeconds(pids)) : undefined;
+  const databaseCpu = measureDatabase ? new ProcessGroupCpuMeter('postgres') : undefined;
   const clientCpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const liveness = probeLiveness(service.url);
-  return new Promise<LevelResult>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: service.url,
-        connections: concurrency,
-        duration: seconds,
-        timeout: args.number('timeout'),
-        requests: [
-          {
-            method: 'POST',
-            path: '/api/v1/recognise_user',
-            // Every request takes the next probe body, so all clients together rotate over them.
-            setupRequest: (request) => {
-              const body = bodies[next++ % bodies.length]!;
-              return {
-                ...request,
-                headers: { 'x-api-key': service.key, 'content-type': body.contentType },
-                body: body.body,
-              };
-            },
-            onResponse: (status, body) => {
-              if (status !== 200) return;
-              if (body.includes('"status":"success"')) matches++;
-              else if (body.includes('"no_match"')) noMatches++;
-            },
-          },
-        ],
-      },
-      (error: unknown, result: autocannon.Result) => {
-        clearInterval(ticker);
-        const live = liveness.stop();
-        if (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-          return;
-        }
-        const wallS = msSince(started) / 1000;
-        const cpu = process.cpuUsage(clientCpu);
-        resolve({
-          concurrency,
-          durationS: round(result.duration, 1),
-          requests: latencies.length,
-          throughputRps: round(latencies.length / result.duration, 2),
-          p50Ms: round(percentile(latencies, 50), 1),
-          p95Ms: round(percentile(latencies, 95), 1),
-          p99Ms: round(percentile(latencies, 99), 1),
-          maxMs: round(Math.max(...latencies), 1),
-          errors: result.non2xx + result.errors,
-          non2xx: result.non2xx,
-          timeouts: result.timeouts,
-          connectionErrors: result.errors,
-          matches,
-          noMatches,
-          serverCpuPct: serverCpu ? round(serverCpu.percentOfOneCore(), 0) : Number.NaN,
-          serverPeakRssMiB: pid !== undefined ? round(statusMiB(pid, 'VmHWM') ?? Number.NaN, 0) : undefined,
-          peakRssSinceStart: !peakReset,
-          clientCpuPct: round((100 * (cpu.user + cpu.system)) / 1e6 / wallS, 0),
-          liveP50Ms: round(percentile(live, 50), 1),
-          liveP95Ms: round(percentile(live, 95), 1),
-          liveMaxMs: round(Math.max(...live), 1),
-        });
-      },
+  const liveness = probeLiveness(services[0]!.url);
+  const ticker = setInterval(() => {
+    databaseCpu?.seconds(); // a reading now and then, so backends that exit are not lost
+    const elapsed = msSince(started) / 1000;
+    info(
+      `[c=${concurrency}] ${elapsed < seconds ? `${elapsed.toFixed(0)}/${seconds} s` : 'finishing'}` +
+        `, ${latencies.length} responses, p50 so far ${round(percentile(latencies, 50), 0)} ms`,
     );
-    instance.on('response', (_client, _status, _bytes, responseTime) => {
-      latencies.push(responseTime);
-    });
-    const ticker = setInterval(() => {
-      info(
-        `[c=${concurrency}] ${msSince(started) / 1000 < seconds ? `${(msSince(started) / 1000).toFixed(0)}/${seconds} s` : 'finishing'}` +
-          `, ${latencies.length} responses, p50 so far ${round(percentile(latencies, 50), 0)} ms`,
+  }, 5000);
+  const shares = split(concurrency, services.length);
+  let results: autocannon.Result[];
+  try {
+    results = await Promise.all(
+      services.flatMap((service, i) =>
+        shares[i]! > 0
+          ? [
+              new Promise<autocannon.Result>((resolve, reject) => {
+                const instance = autocannon(
+                  {
+                    url: service.url,
+                    connections: shares[i]!,
+                    duration: seconds,
+                    timeout: args.number('timeout'),
+                    requests: [
+                      {
+                        method: 'POST',
+                        path: '/api/v1/recognise_user',
+                        // Every request takes the next probe body: all clients together rotate over them.
+                        setupRequest: (request) => {
+                          const body = bodies[next++ % bodies.length]!;
+                          return {
+                            ...request,
+                            headers: { 'x-api-key': service.key, 'content-type': body.contentType },
+                            body: body.body,
+                          };
+                        },
+                        onResponse: (status, body) => {
+                          if (status !== 200) return;
+                          if (body.includes('"status":"success"')) matches++;
+                          else if (body.includes('"no_match"')) noMatches++;
+                        },
+                      },
+                    ],
+                  },
+                  (error: unknown, result: autocannon.Result) =>
+                    error
+                      ? reject(error instanceof Error ? error : new Error(String(error)))
+                      : resolve(result),
+                );
+                instance.on('response', (_client, _status, _bytes, responseTime) =>
+                  latencies.push(responseTime),
+                );
+              }),
+            ]
+          : [],
+      ),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+  const live = liveness.stop();
+  const wallS = msSince(started) / 1000;
+  const cpu = process.cpuUsage(clientCpu);
+  const duration = Math.max(...results.map((r) => r.duration));
+  const sum = (pick: (r: autocannon.Result) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const serverSeconds = serverCpu?.seconds() ?? Number.NaN;
+  const databaseSeconds = databaseCpu?.seconds();
+  const peaks = pids.map((pid) => statusMiB(pid, 'VmHWM') ?? Number.NaN);
+  return {
+    concurrency,
+    durationS: round(duration, 1),
+    requests: latencies.length,
+    throughputRps: round(latencies.length / duration, 2),
+    p50Ms: round(percentile(latencies, 50), 1),
+    p95Ms: round(percentile(latencies, 95), 1),
+    p99Ms: round(percentile(latencies, 99), 1),
+    maxMs: round(Math.max(...latencies), 1),
+    errors: sum((r) => r.non2xx + r.errors),
+    non2xx: sum((r) => r.non2xx),
+    timeouts: sum((r) => r.timeouts),
+    connectionErrors: sum((r) => r.errors),
+    matches,
+    noMatches,
+    serverCpuPct: round((100 * serverSeconds) / wallS, 0),
+    databaseCpuPct: databaseSeconds === undefined ? undefined : round((100 * databaseSeconds) / wallS, 0),
+    cpuSecondsPerRequest: round((serverSeconds + (databaseSeconds ?? 0)) / Math.max(latencies.length, 1), 4),
+    serverPeakRssMiB:
+      peaks.length > 0
+        ? round(
+            peaks.reduce((a, b) => a + b, 0),
+            0,
+          )
+        : undefined,
+    peakRssSinceStart: !peakReset,
+    clientCpuPct: round((100 * (cpu.user + cpu.system)) / 1e6 / wallS, 0),
+    liveP50Ms: round(percentile(live, 50), 1),
+    liveP95Ms: round(percentile(live, 95), 1),
+    liveMaxMs: round(Math.max(...live), 1),
+  };
+}
+
+/**
+ * The instances under test: one on a fresh embedded database by default; with `--database-url`,
+ * `--instances` of them on a database of their own on that server, the first creating the key
+ * the others use.
+ */
+async function startInstances(
+  profile: string,
+  count: number,
+): Promise<{ services: ServiceHandle[]; database?: BenchDatabase }> {
+  const serverUrl = args.optionalString('database-url');
+  if (count > 1 && !serverUrl)
+    throw new Error('--instances > 1 needs --database-url (the embedded database serves one process)');
+  const coresEach = args.optionalString('cores-per-instance') ? args.number('cores-per-instance') : undefined;
+  const database = serverUrl ? await createBenchDatabase(serverUrl) : undefined;
+  const services: ServiceHandle[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const cpus = coresEach ? `${i * coresEach}-${(i + 1) * coresEach - 1}` : undefined;
+      services.push(
+        await startService({
+          label: `load-${i + 1}`,
+          profile,
+          scopes: ['recognise', 'enroll'],
+          databaseUrl: database?.url,
+          key: services[0]?.key,
+          cpus,
+          env: {
+            ...(database ? { RATE_LIMIT_STORE: 'database' } : {}),
+            ...(coresEach ? { INFERENCE_WORKERS: String(coresEach), INFERENCE_THREADS: '1' } : {}),
+          },
+        }),
       );
-    }, 5000);
-  });
+    }
+  } catch (error) {
+    await Promise.all(services.map((service) => service.stop()));
+    await database?.drop();
+    throw error;
+  }
+  return { services, database };
+}
+
+interface Configuration {
+  instances: number;
+  enrolment: Record<string, number>;
+  levels: LevelResult[];
+}
+
+/**
+ * One configuration: its instances on a fresh database, the same enrolment, then every level.
+ * `beforeLevels` runs once the service is up and enrolled (the bare-pipeline timing).
+ */
+async function runConfiguration(
+  count: number,
+  images: ReturnType<typeof selectImages>,
+  profile: string | undefined,
+  beforeLevels: (client: BenchApiClient, served: ServedModels) => Promise<ImageFile[]>,
+): Promise<Configuration & { served: ServedModels }> {
+  const url = args.optionalString('url');
+  let services: ServiceHandle[];
+  let database: BenchDatabase | undefined;
+  if (url) {
+    const pid = args.optionalString('pid');
+    services = [externalService(url, args.string('key'), pid ? Number(pid) : undefined)];
+  } else {
+    ({ services, database } = await startInstances(profile!, count));
+  }
+  // A server on this machine: its processes' CPU belongs to the cost of a request too.
+  const measureDatabase = database !== undefined;
+  const levels: LevelResult[] = [];
+  const duration = args.number('duration');
+  try {
+    const client = new BenchApiClient(services[0]!.url, services[0]!.key);
+    const served = await client.models();
+    const enrolment = await enrol(client, images.enrol);
+    info(`[${count} instance(s)] enrolment: ${JSON.stringify(enrolment)}`);
+    const probes = await beforeLevels(client, served);
+    for (const probe of probes.slice(0, args.number('warmup'))) await client.recognise(probe.bytes);
+    const bodies = probes.map((p) => imageBody(p.bytes));
+    for (const concurrency of args.numbers('concurrency')) {
+      info(`[${count}×, c=${concurrency}] ${duration} s of recognise_user with ${concurrency} client(s)`);
+      const level = await runLevel(services, bodies, concurrency, duration, measureDatabase);
+      info(
+        `[${count}×, c=${concurrency}] ${level.requests} requests, ${level.throughputRps} req/s, p50 ${level.p50Ms} ms, ` +
+          `p95 ${level.p95Ms} ms, ${level.errors} errors, server CPU ${level.serverCpuPct} %` +
+          `${level.databaseCpuPct !== undefined ? `, database CPU ${level.databaseCpuPct} %` : ''}, ` +
+          `${level.cpuSecondsPerRequest} CPU s/request`,
+      );
+      levels.push(level);
+      // Requests still queued in the servers when autocannon stopped would slow the next level's
+      // first requests: one more request per instance waits behind them, then a short pause.
+      await Promise.all(services.map((s) => new BenchApiClient(s.url, s.key).recognise(probes[0]!.bytes)));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    return { instances: count, enrolment, levels, served };
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+    await database?.drop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -291,7 +455,6 @@ async function main(): Promise<void> {
   const load = describeLoad(machine.cpus);
   info(`bench:load on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
   info(load.text);
-  const levels = args.numbers('concurrency');
   const duration = args.number('duration');
   const images = selectImages(
     args.string('dir'),
@@ -300,118 +463,132 @@ async function main(): Promise<void> {
     args.number('unknown-share'),
   );
   info(`${images.source}: ${images.enrol.length} enrolment images, ${images.probes.length} probe images`);
-
-  const url = args.optionalString('url');
-  let service: ServiceHandle;
-  if (url) {
-    if (args.optionalString('profile'))
-      throw new Error('--profile applies to a service started here, not with --url');
-    const pid = args.optionalString('pid');
-    service = externalService(url, args.string('key'), pid ? Number(pid) : undefined);
+  const counts = args.numbers('instances');
+  let profile: string | undefined;
+  if (args.optionalString('url')) {
+    if (args.optionalString('profile') || counts.length > 1 || counts[0] !== 1)
+      throw new Error('--profile and --instances apply to services started here, not with --url');
   } else {
     ensureBuilt(args.flag('no-build'));
-    const profile = await selectProfile(SERVICE_CONFIG, args.optionalString('profile'));
-    service = await startService({ label: 'load', profile: profile.name, scopes: ['recognise', 'enroll'] });
-  }
-  let served: ServedModels;
-  const results: LevelResult[] = [];
-  let enrolment: Record<string, number> | undefined;
-  let bare: Awaited<ReturnType<typeof barePipeline>>;
-  let rule: { threshold: number; margin: number } | undefined;
-  let bareMs: Summary;
-  let bareAfter: Summary | undefined;
-  let probes: ImageFile[];
-  try {
-    const client = new BenchApiClient(service.url, service.key);
-    served = await client.models();
-    rule = url ? undefined : serviceRule(served.serving, SERVICE_CONFIG);
-    info(
-      `service serves profile ${served.serving.name} (${served.serving.embedding_space}, ${served.serving.dimension}-D)` +
-        (rule ? `, rule: threshold ${rule.threshold}, margin ${rule.margin}` : ''),
-    );
-    enrolment = await enrol(client, images.enrol);
-    info(`enrolment: ${JSON.stringify(enrolment)}`);
-    // Timed now, with the service started but idle, right before the single-client level: the
-    // machine is shared, and the two figures are only comparable when measured back to back.
-    bare = await barePipeline(images.probes, served.serving.name);
-    probes = bare.timed.map((t) => t.probe);
-    if (probes.length === 0) throw new Error('no probe image has a detectable face');
-    bareMs = summarize(bare.timed.map((t) => t.ms));
-    info(
-      `bare pipeline: p50 ${round(bareMs.p50, 1)} ms, mean ${round(bareMs.mean, 1)} ms over ${bareMs.n} images ` +
-        `(${bare.noFace} without a face dropped from the probes)`,
-    );
-    for (const probe of probes.slice(0, args.number('warmup'))) await client.recognise(probe.bytes);
-    const bodies = probes.map((p) => imageBody(p.bytes));
-    for (const concurrency of levels) {
-      info(`[c=${concurrency}] ${duration} s of recognise_user with ${concurrency} client(s)`);
-      const level = await runLevel(service, bodies, concurrency, duration);
-      info(
-        `[c=${concurrency}] ${level.requests} requests, ${level.throughputRps} req/s, p50 ${level.p50Ms} ms, ` +
-          `p95 ${level.p95Ms} ms, ${level.errors} errors, server CPU ${level.serverCpuPct} %`,
-      );
-      results.push(level);
-      // Requests still queued in the server when autocannon stopped would slow the next level's
-      // first requests: one more request waits behind them (inference is first come, first
-      // served), then a short pause.
-      await client.recognise(probes[0]!.bytes);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    // Again after the levels: a large change means the machine's other load changed meanwhile.
-    bareAfter = summarize((await barePipeline(probes, served.serving.name)).timed.map((t) => t.ms));
-    info(`bare pipeline after the levels: p50 ${round(bareAfter.p50, 1)} ms`);
-  } finally {
-    await service.stop();
+    profile = (await selectProfile(SERVICE_CONFIG, args.optionalString('profile'))).name;
   }
 
-  const c1 = results.find((r) => r.concurrency === 1);
+  let bare: Awaited<ReturnType<typeof barePipeline>> | undefined;
+  let bareMs: Summary | undefined;
+  let served: ServedModels | undefined;
+  const configurations: Configuration[] = [];
+  for (const count of counts) {
+    const configuration = await runConfiguration(count, images, profile, async (_client, models) => {
+      // Timed once, with the first configuration started but idle, right before its single-client
+      // level: the machine is shared, and the figures are only comparable back to back.
+      if (!bare) {
+        bare = await barePipeline(images.probes, models.serving.name);
+        bareMs = summarize(bare.timed.map((t) => t.ms));
+        info(
+          `bare pipeline: p50 ${round(bareMs.p50, 1)} ms, mean ${round(bareMs.mean, 1)} ms over ${bareMs.n} images ` +
+            `(${bare.noFace} without a face dropped from the probes)`,
+        );
+      }
+      const probes = bare.timed.map((t) => t.probe);
+      if (probes.length === 0) throw new Error('no probe image has a detectable face');
+      return probes;
+    });
+    served ??= configuration.served;
+    configurations.push({
+      instances: count,
+      enrolment: configuration.enrolment,
+      levels: configuration.levels,
+    });
+  }
+  if (!bare || !bareMs || !served) throw new Error('nothing was measured');
+  const probes = bare.timed.map((t) => t.probe);
+  // Again after the levels: a large change means the machine's other load changed meanwhile.
+  const bareAfter = summarize((await barePipeline(probes, served.serving.name)).timed.map((t) => t.ms));
+  info(`bare pipeline after the levels: p50 ${round(bareAfter.p50, 1)} ms`);
+  const rule = args.optionalString('url') ? undefined : serviceRule(served.serving, SERVICE_CONFIG);
+  const where = args.optionalString('database-url')
+    ? 'PostgreSQL'
+    : args.optionalString('url')
+      ? 'external service'
+      : 'embedded database';
+  const cores = args.optionalString('cores-per-instance');
+
+  for (const configuration of configurations) {
+    printTable(
+      `recognise_user under load, ${configuration.instances} instance(s)${cores ? ` pinned to ${cores} core(s) each` : ''} ` +
+        `on the ${where}, profile ${served.serving.name} (${served.serving.embedding_space}) ` +
+        `(${images.source}; ${probes.length} probe images, ${images.enrol.length} enrolled; ` +
+        `${duration} s per level; ${load.text})`,
+      [
+        'clients',
+        'requests',
+        'req/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'errors',
+        'match',
+        'no_match',
+        'server CPU %',
+        'database CPU %',
+        'CPU s/request',
+        'server peak RSS MiB',
+        'client CPU %',
+        'live p50/p95/max ms',
+      ],
+      configuration.levels.map((r) => [
+        r.concurrency,
+        r.requests,
+        r.throughputRps,
+        r.p50Ms,
+        r.p95Ms,
+        r.p99Ms,
+        r.maxMs,
+        r.errors,
+        r.matches,
+        r.noMatches,
+        r.serverCpuPct,
+        r.databaseCpuPct ?? 'n/a',
+        r.cpuSecondsPerRequest,
+        r.serverPeakRssMiB ?? 'n/a',
+        r.clientCpuPct,
+        `${r.liveP50Ms}/${r.liveP95Ms}/${r.liveMaxMs}`,
+      ]),
+    );
+  }
+  const first = configurations[0]!;
+  if (configurations.length > 1) {
+    printTable(
+      `Scaling: throughput of N instances against ${first.instances} (same run)`,
+      [
+        'clients',
+        ...configurations.map((c) => `${c.instances}× req/s (p95 ms)`),
+        'ratio of the last to the first',
+      ],
+      first.levels.map((level, i) => [
+        level.concurrency,
+        ...configurations.map((c) => `${c.levels[i]?.throughputRps} (${c.levels[i]?.p95Ms})`),
+        round((configurations.at(-1)!.levels[i]?.throughputRps ?? Number.NaN) / level.throughputRps, 2),
+      ]),
+    );
+  }
+  const last = configurations.at(-1)!;
+  const scaling =
+    first.levels.at(-1) && last.levels.at(-1)
+      ? last.levels.at(-1)!.throughputRps / first.levels.at(-1)!.throughputRps
+      : Number.NaN;
+  const c1 = first.levels.find((r) => r.concurrency === 1);
   const ratio = c1 ? c1.p50Ms / bareMs.p50 : Number.NaN;
-  const c12 = results.find((r) => r.concurrency === 12);
+  const c12 = first.levels.find((r) => r.concurrency === 12);
   printTable(
-    `recognise_user under load, profile ${served.serving.name} (${served.serving.embedding_space}) ` +
-      `(${images.source}; ${probes.length} probe images, ${images.enrol.length} enrolled; ` +
-      `${duration} s per level; ${load.text})`,
-    [
-      'clients',
-      'requests',
-      'req/s',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'max ms',
-      'errors',
-      'match',
-      'no_match',
-      'server CPU %',
-      'server peak RSS MiB',
-      'client CPU %',
-      'live p50/p95/max ms',
-    ],
-    results.map((r) => [
-      r.concurrency,
-      r.requests,
-      r.throughputRps,
-      r.p50Ms,
-      r.p95Ms,
-      r.p99Ms,
-      r.maxMs,
-      r.errors,
-      r.matches,
-      r.noMatches,
-      r.serverCpuPct,
-      r.serverPeakRssMiB ?? 'n/a',
-      r.clientCpuPct,
-      `${r.liveP50Ms}/${r.liveP95Ms}/${r.liveMaxMs}`,
-    ]),
-  );
-  printTable(
-    'Targets',
+    `Targets (${first.instances} instance(s))`,
     ['target', 'measured', 'met'],
     [
       [
         'p50 at 1 client ≤ 1.3 × bare pipeline p50',
         `${c1?.p50Ms ?? 'n/a'} ms / ${round(bareMs.p50, 1)} ms = ${round(ratio, 2)}× ` +
-          `(bare p50 after the levels: ${bareAfter ? round(bareAfter.p50, 1) : 'n/a'} ms)`,
+          `(bare p50 after the levels: ${round(bareAfter.p50, 1)} ms)`,
         ratio <= 1.3 ? 'yes' : 'no',
       ],
       [
@@ -419,6 +596,15 @@ async function main(): Promise<void> {
         c12 ? `${c12.errors} errors, p95 ${c12.p95Ms} ms` : 'not run',
         c12 ? (c12.errors === 0 && c12.p95Ms < 1500 ? 'yes' : 'no') : 'n/a',
       ],
+      ...(configurations.length > 1
+        ? [
+            [
+              `${last.instances} instances ≥ ${last.instances === 2 ? 1.8 : 0.9 * last.instances}× the throughput of ${first.instances} (${first.levels.at(-1)!.concurrency} clients)`,
+              `${round(scaling, 2)}×`,
+              scaling >= (last.instances === 2 ? 1.8 : 0.9 * last.instances) / first.instances ? 'yes' : 'no',
+            ],
+          ]
+        : []),
       [
         '12 clients: GET /health/live p95 < 50 ms',
         c12 ? `p95 ${c12.liveP95Ms} ms (max ${c12.liveMaxMs} ms)` : 'not run',
@@ -444,18 +630,17 @@ async function main(): Promise<void> {
       probes: probes.length,
       noFaceDropped: bare.noFace,
     },
-    enrolment,
     durationS: duration,
     barePipelineMs: { p50: round(bareMs.p50, 2), mean: round(bareMs.mean, 2), p95: round(bareMs.p95, 2) },
-    barePipelineAfterLevelsMs: bareAfter
-      ? { p50: round(bareAfter.p50, 2), mean: round(bareAfter.mean, 2) }
-      : undefined,
+    barePipelineAfterLevelsMs: { p50: round(bareAfter.p50, 2), mean: round(bareAfter.mean, 2) },
     config: {
-      inferenceWorkers: SERVICE_CONFIG.models.workers,
-      inferenceThreads: SERVICE_CONFIG.models.threadsPerWorker,
+      database: where,
+      coresPerInstance: cores ? Number(cores) : null,
+      inferenceWorkers: cores ? Number(cores) : SERVICE_CONFIG.models.workers,
+      inferenceThreads: cores ? 1 : SERVICE_CONFIG.models.threadsPerWorker,
     },
     p50RatioConcurrency1: round(ratio, 3),
-    levels: results,
+    configurations,
   });
 }
 

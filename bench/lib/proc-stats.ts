@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * Resource readings from Linux's `/proc`: of another process, for benchmarks that drive the
@@ -66,16 +66,77 @@ export class CpuMeter {
   private readonly startCpu: number | undefined;
   private readonly startWall = process.hrtime.bigint();
 
-  constructor(private readonly pid: number) {
-    this.startCpu = cpuSeconds(pid);
+  /** `source`: a pid, or any reading of CPU seconds (several processes, a process group). */
+  constructor(private readonly source: number | (() => number | undefined)) {
+    this.startCpu = this.read();
+  }
+
+  /** CPU seconds used since the meter started. */
+  seconds(): number {
+    const end = this.read();
+    return end === undefined || this.startCpu === undefined ? Number.NaN : end - this.startCpu;
   }
 
   percentOfOneCore(): number {
-    const end = cpuSeconds(this.pid);
     const wall = Number(process.hrtime.bigint() - this.startWall) / 1e9;
-    if (end === undefined || this.startCpu === undefined || wall <= 0) return Number.NaN;
-    return (100 * (end - this.startCpu)) / wall;
+    return wall > 0 ? (100 * this.seconds()) / wall : Number.NaN;
   }
+
+  private read(): number | undefined {
+    return typeof this.source === 'number' ? cpuSeconds(this.source) : this.source();
+  }
+}
+
+/** The pids of every process named `name` (e.g. a local PostgreSQL's postmaster and backends). */
+export function pidsNamed(name: string): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU seconds a group of processes named `name` used since the meter started: per process, the
+ * growth of its counter; processes that appeared meanwhile (a pool opening connections) count in
+ * full, processes that exited count what they had used at the last reading.
+ */
+export class ProcessGroupCpuMeter {
+  private readonly start = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+
+  constructor(private readonly name: string) {
+    for (const pid of pidsNamed(name)) {
+      const cpu = cpuSeconds(pid);
+      if (cpu !== undefined) this.start.set(pid, cpu);
+    }
+  }
+
+  /** Takes a reading (call it now and then so exiting processes are not lost) and returns the total. */
+  seconds(): number {
+    for (const pid of pidsNamed(this.name)) {
+      const cpu = cpuSeconds(pid);
+      if (cpu !== undefined) this.last.set(pid, cpu);
+    }
+    let total = 0;
+    for (const [pid, cpu] of this.last) total += cpu - (this.start.get(pid) ?? 0);
+    return total;
+  }
+}
+
+/** CPU seconds used so far by all of `pids` together (processes that have exited count as 0). */
+export function totalCpuSeconds(pids: number[]): number | undefined {
+  if (pids.length === 0) return undefined;
+  return pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
 }
 
 /** The 1-, 5- and 15-minute load averages of the machine (/proc/loadavg). */
@@ -149,4 +210,39 @@ export function startInterval(): () => Interval {
     cpuMs: processCpuMs() - cpu,
     mainCpuMs: (threadCpuMs() ?? Number.NaN) - main,
   });
+}
+
+/**
+ * Memory of every process named `name` on this machine (a local PostgreSQL's postmaster and
+ * backends): the sum of their PSS, which shares shared_buffers out among them instead of counting
+ * it once per backend, and the largest single RSS. Undefined when none is visible (a remote
+ * server) or /proc's smaps_rollup cannot be read (another user's processes without root).
+ */
+export function processGroupMemory(
+  name: string,
+): { processes: number; pssMiB: number; maxRssMiB: number } | undefined {
+  let processes = 0;
+  let pssKb = 0;
+  let maxRssKb = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return undefined;
+  }
+  for (const pid of entries) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== name) continue;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const pss = /^Pss:\s+(\d+) kB/m.exec(rollup);
+      const rss = /^Rss:\s+(\d+) kB/m.exec(rollup);
+      if (!pss || !rss) continue;
+      processes++;
+      pssKb += Number(pss[1]);
+      maxRssKb = Math.max(maxRssKb, Number(rss[1]));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return processes > 0 ? { processes, pssMiB: pssKb / 1024, maxRssMiB: maxRssKb / 1024 } : undefined;
 }

@@ -45,6 +45,13 @@ export interface StartServiceOptions {
   env?: Record<string, string>;
   /** Reuse this database folder (a restart); a fresh temporary one otherwise. */
   dataDir?: string;
+  /**
+   * A PostgreSQL database to use instead of the embedded one — one that this benchmark created
+   * for itself (see bench-database.ts), never a real deployment's.
+   */
+  databaseUrl?: string;
+  /** Pin the service to these CPUs (`taskset -c`, e.g. "0" or "2-3"): one instance per core set. */
+  cpus?: string;
   /** A key already valid in `dataDir`'s database; without one the bootstrap key is captured. */
   key?: string;
   scopes?: string[];
@@ -140,16 +147,20 @@ export async function startService(
     ...(options.profile && { FACE_PROFILE: options.profile }),
     ...options.env,
   };
-  // Always the embedded database in a fresh folder: a benchmark must not write into a real
-  // server's data. To measure against one, start the service yourself and pass --url/--key.
+  // The embedded database in a fresh folder unless the benchmark created a server database for
+  // itself: a benchmark must never write into a real deployment's data, so an inherited
+  // DATABASE_URL is ignored.
   delete env.DATABASE_URL;
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  // A key given means the database already has one: do not print another bootstrap key.
+  if (options.key) env.API_KEY_BOOTSTRAP = 'false';
 
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const main = path.join(REPO_ROOT, 'dist', 'main.js');
+  const [command, argv] = options.cpus
+    ? ['taskset', ['-c', options.cpus, process.execPath, main]]
+    : [process.execPath, [main]];
+  const child = spawn(command, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const lines: string[] = [];
   let bootstrapKey: string | undefined;
@@ -197,7 +208,8 @@ export async function startService(
     key = scoped;
   }
   info(
-    `[${options.label}] service ready at ${url} (pid ${child.pid}, FACE_PROFILE ${env.FACE_PROFILE ?? '(default)'}) ` +
+    `[${options.label}] service ready at ${url} (pid ${child.pid}, FACE_PROFILE ${env.FACE_PROFILE ?? '(default)'}` +
+      `${options.cpus ? `, CPUs ${options.cpus}` : ''}, ${options.databaseUrl ? 'PostgreSQL' : 'embedded database'}) ` +
       `in ${Date.now() - started} ms`,
   );
 

@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
-import { API_KEY_SECURITY } from '../openapi/openapi.js';
+import { API_KEY_SECURITY, BEARER_SECURITY } from '../openapi/openapi.js';
 import type { ApiKeyScope } from './api-key-scopes.js';
 import type { ApiKeyRequest, AuthenticatedApiKey } from './api-key.types.js';
 
@@ -37,11 +37,22 @@ export const InferenceRoute = (): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(INFERENCE_ROUTE, true), ApiErrorResponses(429));
 
 /**
- * Documents a controller as API-key protected: the `api-key` security scheme and the 401, 403 and
- * 429 envelopes. Enforcement does not depend on it; the global guards protect every route.
+ * Documents a controller as API-key protected: the key in `x-api-key` or as a Bearer token (either
+ * will do), and the 400 (a key in the URL), 401, 403 and 429 envelopes — without 403 where any
+ * valid key may call (`scoped: false`) and without 429 where rate limits are skipped
+ * (`throttled: false`). Enforcement does not depend on it; the global guards protect every route.
  */
-export const ApiKeyProtected = (): ClassDecorator & MethodDecorator =>
-  applyDecorators(ApiSecurity(API_KEY_SECURITY), ApiErrorResponses(401, 403, 429));
+export const ApiKeyProtected = ({ scoped = true, throttled = true } = {}): ClassDecorator & MethodDecorator =>
+  applyDecorators(
+    ApiSecurity(API_KEY_SECURITY),
+    ApiBearerAuth(BEARER_SECURITY),
+    ApiErrorResponses(
+      'key_in_url',
+      401,
+      ...(scoped ? [403 as const] : []),
+      ...(throttled ? [429 as const] : []),
+    ),
+  );
 
 /** The authenticated key of the request; only meaningful on routes that are not `@Public()`. */
 export const CurrentApiKey = createParamDecorator(

@@ -123,11 +123,11 @@ export async function runApiKeyCommand(
 
 function describe(key: ApiKeyDto): string {
   const limits = [
-    key.rateLimitPerMinute === null ? undefined : `${key.rateLimitPerMinute}/min`,
-    key.inferenceLimitPerMinute === null ? undefined : `inference ${key.inferenceLimitPerMinute}/min`,
+    key.rate_limit_per_minute === null ? undefined : `${key.rate_limit_per_minute}/min`,
+    key.inference_limit_per_minute === null ? undefined : `inference ${key.inference_limit_per_minute}/min`,
   ].filter(Boolean);
-  const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
-  const used = key.lastUsedAt ? `last used ${key.lastUsedAt.toISOString()}` : 'never used';
+  const state = key.revoked_at ? `revoked ${key.revoked_at.toISOString()}` : 'active';
+  const used = key.last_used_at ? `last used ${key.last_used_at.toISOString()}` : 'never used';
   return [
     `${key.prefix}  ${key.id}  "${key.name}"`,
     `  scopes: ${key.scopes.join(', ')}; limits: ${limits.length > 0 ? limits.join(', ') : 'server defaults'}; ${state}; ${used}`,

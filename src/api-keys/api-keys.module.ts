@@ -8,10 +8,13 @@ import { ApiKeysBootstrap } from './api-keys.bootstrap.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { CurrentApiKeyController } from './current-api-key.controller.js';
 import { ApiKeyAuthGuard } from './guards/api-key-auth.guard.js';
 import { ScopesGuard } from './guards/scopes.guard.js';
 import { ApiKeyThrottlerGuard } from './throttling/api-key-throttler.guard.js';
+import { DatabaseThrottlerStorage } from './throttling/database-throttler.storage.js';
 import { MemoryThrottlerStorage } from './throttling/memory-throttler.storage.js';
+import { RateLimitsCleanup } from './throttling/rate-limits-cleanup.js';
 import { createThrottlerOptions } from './throttling/throttler-options.js';
 
 /**
@@ -22,11 +25,18 @@ import { createThrottlerOptions } from './throttling/throttler-options.js';
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => createThrottlerOptions(config, new MemoryThrottlerStorage()),
+      inject: [AppConfig, PrismaService],
+      // In memory for one instance; in the database when several share one (RATE_LIMIT_STORE).
+      useFactory: (config: AppConfig, prisma: PrismaService) =>
+        createThrottlerOptions(
+          config,
+          config.rateLimit.store === 'database'
+            ? new DatabaseThrottlerStorage(prisma)
+            : new MemoryThrottlerStorage(),
+        ),
     }),
   ],
-  controllers: [ApiKeysController],
+  controllers: [CurrentApiKeyController, ApiKeysController],
   providers: [
     // A plain class (the CLI builds it too), so it is constructed here rather than by metadata.
     {
@@ -37,6 +47,7 @@ import { createThrottlerOptions } from './throttling/throttler-options.js';
     ApiKeysService,
     ApiKeyAuthenticator,
     ApiKeysBootstrap,
+    RateLimitsCleanup,
     { provide: APP_GUARD, useClass: ApiKeyAuthGuard },
     { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },

@@ -26,6 +26,9 @@ const PUBLIC_COLUMNS = {
 
 type Row = Prisma.ApiKeyGetPayload<{ select: typeof PUBLIC_COLUMNS }>;
 
+// Oldest first; the id breaks ties so that pages never overlap.
+const LIST_ORDER = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.ApiKeyOrderByWithRelationInput[];
+
 // Any constant works as long as every instance uses the same one; it serialises the bootstrap.
 const BOOTSTRAP_LOCK = Prisma.sql`SELECT pg_advisory_xact_lock(hashtext('face-api:api-key-bootstrap'))`;
 
@@ -75,11 +78,17 @@ export class ApiKeysRepository {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const rows = await this.db.apiKey.findMany({
-      select: PUBLIC_COLUMNS,
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    });
+    const rows = await this.db.apiKey.findMany({ select: PUBLIC_COLUMNS, orderBy: LIST_ORDER });
     return rows.map(toRecord);
+  }
+
+  /** One page of `list()`, and how many keys there are in all. */
+  async page(skip: number, take: number): Promise<{ rows: ApiKeyRecord[]; total: number }> {
+    const [rows, total] = await this.db.$transaction([
+      this.db.apiKey.findMany({ select: PUBLIC_COLUMNS, orderBy: LIST_ORDER, skip, take }),
+      this.db.apiKey.count(),
+    ]);
+    return { rows: rows.map(toRecord), total };
   }
 
   /** Sets `revokedAt` once; revoking again keeps the first time. `undefined` for an unknown id. */

@@ -46,10 +46,19 @@ describe('ApiKeysService', () => {
     const b = await service.create({ name: 'b', scopes: ['manage'] });
     const c = await service.create({ name: 'c', scopes: ['manage'] });
     const first = await service.revokeByReference(a.id);
-    expect(first.revokedAt).toBeInstanceOf(Date);
-    expect((await service.revoke(a.id)).revokedAt).toEqual(first.revokedAt);
+    expect(first.revoked_at).toBeInstanceOf(Date);
+    expect((await service.revoke(a.id)).revoked_at).toEqual(first.revoked_at);
     expect((await service.revokeByReference(b.prefix)).id).toBe(b.id);
     expect((await service.revokeByReference(c.prefix.slice('frk_live_'.length))).id).toBe(c.id);
+  });
+
+  it('pages keys in the list envelope, oldest first', async () => {
+    const service = new ApiKeysService(new FakeApiKeysRepository());
+    for (const name of ['a', 'b', 'c']) await service.create({ name, scopes: ['manage'] });
+    const second = await service.page({ page: 2, limit: 2 });
+    expect(second).toMatchObject({ page: 2, limit: 2, total: 3 });
+    expect(second.items.map((k) => k.name)).toEqual(['c']);
+    expect(await service.page({})).toMatchObject({ page: 1, limit: 20, total: 3 });
   });
 
   it('answers NotFoundError for unknown keys', async () => {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-error.js';
+import { pageOf, type PaginationQueryDto } from '../common/dto/pagination.dto.js';
 import { ADMIN_SCOPE } from './api-key-scopes.js';
 import { generateApiKey, normalizeKeyPrefix } from './api-key-secret.js';
 import type { NewApiKey } from './api-key.types.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import { type ApiKeyDto, type CreatedApiKeyDto, toApiKeyDto } from './dto/api-key.dto.js';
+import { type ApiKeyDto, type ApiKeyListDto, type CreatedApiKeyDto, toApiKeyDto } from './dto/api-key.dto.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A prefix collision needs two of 62^8 ids to meet; three tries make a failure practically impossible.
@@ -43,8 +44,16 @@ export class ApiKeysService {
     return record ? { ...toApiKeyDto(record), key: generated.key } : undefined;
   }
 
+  /** Every key, oldest first (the CLI lists them all). */
   async list(): Promise<ApiKeyDto[]> {
     return (await this.repository.list()).map(toApiKeyDto);
+  }
+
+  /** One page of `list()`, in the list envelope the admin API answers with. */
+  async page(query: PaginationQueryDto): Promise<ApiKeyListDto> {
+    const { page, limit, skip } = pageOf(query);
+    const { rows, total } = await this.repository.page(skip, limit);
+    return { items: rows.map(toApiKeyDto), page, limit, total };
   }
 
   async revoke(id: string): Promise<ApiKeyDto> {

@@ -1,14 +1,15 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
+import { ClusterScheduler } from '../scheduling/cluster-scheduler.js';
 import { FaceCacheRepository } from './face-cache.repository.js';
 
 const JOB_NAME = 'face-cache-cleanup';
 
 /**
- * Deletes expired cache rows in batches on a configurable interval. Expiry is also enforced on
- * read (`take` ignores expired rows), so this job only reclaims space and never decides validity.
+ * Deletes expired cache rows in batches on a configurable interval — once per interval across all
+ * instances on the database (ClusterScheduler). Expiry is also enforced on read (`take` ignores
+ * expired rows), so this job only reclaims space and never decides validity.
  */
 @Injectable()
 export class CacheCleanupService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -17,19 +18,16 @@ export class CacheCleanupService implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly repository: FaceCacheRepository,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly scheduler: ClusterScheduler,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const interval = setInterval(() => void this.runOnce(), this.config.cache.cleanupIntervalSeconds * 1000);
-    interval.unref();
-    this.scheduler.addInterval(JOB_NAME, interval);
+    this.scheduler.every(JOB_NAME, this.config.cache.cleanupIntervalSeconds, () => this.runOnce());
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.scheduler.doesExist('interval', JOB_NAME)) this.scheduler.deleteInterval(JOB_NAME);
     await this.running;
   }
 

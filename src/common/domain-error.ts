@@ -1,3 +1,5 @@
+import type { ConflictDetailsDto, FieldErrorDto } from './dto/error-response.dto.js';
+
 /**
  * Base class of every error the service raises on purpose. The global exception filter turns it
  * into the error envelope with `httpStatus` and the stable `errorCode`; anything that is not a
@@ -23,14 +25,16 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** A 409; `details` names the user a face is already enrolled as (and nothing else, per the API). */
 export class ConflictError extends DomainError {
-  constructor(message: string, details?: unknown) {
+  constructor(message: string, details?: ConflictDetailsDto) {
     super(409, 409, message, details);
   }
 }
 
+/** A 400; `details`, when given, lists the fields that failed validation. */
 export class BadRequestError extends DomainError {
-  constructor(message: string, details?: unknown) {
+  constructor(message: string, details?: FieldErrorDto[]) {
     super(400, 400, message, details);
   }
 }

@@ -2,6 +2,13 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 import { EnvSchema } from './env.schema.js';
+import {
+  type EncodingsConfig,
+  type JobsConfig,
+  loadJobsConfig,
+  type ServiceRole,
+  type VideoConfig,
+} from './jobs-config.js';
 
 export interface ServerConfig {
   port: number;
@@ -14,6 +21,8 @@ export interface ServerConfig {
   trustProxy: boolean | number | string;
   /** Origins allowed cross-origin (`CORS_ORIGINS`): a list, `'*'`, or undefined (none). */
   corsOrigins: string[] | '*' | undefined;
+  /** `SERVICE_ROLE`: API and job workers (`all`), the API only, or job workers only. */
+  role: ServiceRole;
 }
 
 export interface DatabaseConfig {
@@ -84,10 +93,18 @@ export interface RateLimitConfig {
   defaultLimit: number;
   inferenceLimit: number;
   anonymousLimit: number;
+  store: 'memory' | 'database';
 }
 
 export interface ApiKeysConfig {
   bootstrap: boolean;
+}
+
+export interface ConsoleConfig {
+  /** Whether /console serves the web console. */
+  enabled: boolean;
+  /** Absolute path of the built console (index.html and assets/). */
+  dir: string;
 }
 
 /** Typed, validated configuration. Built once at boot by `loadConfig`; injected everywhere else. */
@@ -103,6 +120,10 @@ export class AppConfig {
     readonly cache: CacheConfig,
     readonly rateLimit: RateLimitConfig,
     readonly apiKeys: ApiKeysConfig,
+    readonly console: ConsoleConfig,
+    readonly jobs: JobsConfig,
+    readonly video: VideoConfig,
+    readonly encodings: EncodingsConfig,
   ) {}
 }
 
@@ -149,6 +170,7 @@ export function loadConfig(
         parsed.CORS_ORIGINS === '*'
           ? '*'
           : parsed.CORS_ORIGINS?.split(',').map((origin) => origin.trim().replace(/\/$/, '')),
+      role: parsed.SERVICE_ROLE,
     },
     {
       url: parsed.DATABASE_URL,
@@ -198,9 +220,16 @@ export function loadConfig(
       defaultLimit: parsed.RATE_LIMIT_DEFAULT,
       inferenceLimit: parsed.RATE_LIMIT_INFERENCE,
       anonymousLimit: parsed.RATE_LIMIT_ANONYMOUS,
+      store: parsed.RATE_LIMIT_STORE,
     },
     { bootstrap: parsed.API_KEY_BOOTSTRAP === 'true' },
+    { enabled: parsed.CONSOLE_ENABLED === 'true', dir: resolve(parsed.CONSOLE_DIR) },
+    ...jobsNamespaces(loadJobsConfig(parsed, parsed.INFERENCE_WORKERS)),
   );
+}
+
+function jobsNamespaces(c: ReturnType<typeof loadJobsConfig>): [JobsConfig, VideoConfig, EncodingsConfig] {
+  return [c.jobs, c.video, c.encodings];
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -1,14 +1,16 @@
 import { Transform, Type } from 'class-transformer';
 import { availableParallelism } from 'node:os';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { JobsEnvSchema } from './jobs-env.schema.js';
 
 const LOG_LEVEL_ALIASES: Record<string, string> = { info: 'log', warning: 'warn', trace: 'verbose' };
 
 /**
  * Every environment variable the service reads, with its validation. `loadConfig` turns a
  * validated instance into the typed namespaces of `AppConfig`; nothing else reads `process.env`.
+ * The jobs, video and encodings variables are declared in `JobsEnvSchema`.
  */
-export class EnvSchema {
+export class EnvSchema extends JobsEnvSchema {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -286,7 +288,25 @@ export class EnvSchema {
   @Min(1)
   RATE_LIMIT_ANONYMOUS: number = 30;
 
+  /**
+   * Where rate-limit counts live: `memory` (one instance) or `database` (shared by every instance
+   * on the same PostgreSQL, so a key's limit holds across them).
+   */
+  @IsOptional()
+  @IsIn(['memory', 'database'])
+  RATE_LIMIT_STORE: 'memory' | 'database' = 'memory';
+
   @IsOptional()
   @IsIn(['true', 'false'])
   API_KEY_BOOTSTRAP: string = 'true';
+
+  /** Serve the web console at /console (`false`: the API only). */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  CONSOLE_ENABLED: string = 'true';
+
+  /** The built web console (`npm run console:build` writes it there). */
+  @IsOptional()
+  @IsString()
+  CONSOLE_DIR: string = './dist/console';
 }

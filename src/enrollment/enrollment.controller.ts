@@ -28,6 +28,7 @@ export class EnrollmentController {
   @InferenceRoute()
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
+    operationId: 'addUser',
     summary: 'Enrol a user from a req_id or an image',
     description:
       'Give `req_id` (from an unmatched recognise_user call) or `image`. Refused with 409 when the e-mail ' +
@@ -35,7 +36,20 @@ export class EnrollmentController {
   })
   @ImageUpload(AddUserDto, 'application/json')
   @ApiCreatedResponse({ type: AddUserResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503)
+  @ApiErrorResponses(
+    400,
+    'invalid_image',
+    601,
+    602,
+    603,
+    604,
+    'req_id_not_found',
+    'face_enrolled',
+    'email_taken',
+    413,
+    415,
+    503,
+  )
   async addUser(@Body() dto: AddUserDto, @UploadedFile() image?: UploadedImage): Promise<AddUserResponseDto> {
     const { userId, faceId } = await this.enrollment.addUser(dto, image?.buffer);
     return { status: 'success', message: 'User added successfully', user_id: userId, face_id: faceId };
@@ -44,10 +58,26 @@ export class EnrollmentController {
   @Post('users/:id/faces')
   @InferenceRoute()
   @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ summary: 'Add another face to a user (refused when it matches a different user)' })
+  @ApiOperation({
+    operationId: 'addUserFace',
+    summary: 'Add another face to a user (refused when it matches a different user)',
+  })
   @ImageUpload()
   @ApiCreatedResponse({ type: AddFaceResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503)
+  @ApiErrorResponses(
+    'invalid_id',
+    'missing_image',
+    'invalid_image',
+    601,
+    602,
+    603,
+    604,
+    'user_not_found',
+    'face_enrolled',
+    413,
+    415,
+    503,
+  )
   async addFace(
     @Param('id', new ParseUUIDPipe()) userId: string,
     @UploadedFile() image?: UploadedImage,

@@ -10,5 +10,6 @@ import { EnrollmentService } from './enrollment.service.js';
   imports: [GalleryModule, MatchingModule, CacheCleanupModule],
   controllers: [EnrollmentController],
   providers: [EnrollmentRepository, EnrollmentService],
+  exports: [EnrollmentService],
 })
 export class EnrollmentModule {}

@@ -18,6 +18,13 @@ import type { AddUserDto } from './dto/add-user.dto.js';
 import { checkEnrolmentQuality } from './enrolment-quality.js';
 import { EnrollmentRepository, type NewFace } from './enrollment.repository.js';
 
+export interface EnrolledUser {
+  userId: string;
+  faceId: string;
+  /** The face used, when enrolled from an image (a req_id's face was described when recognised). */
+  metadata: FaceMetadataDto | null;
+}
+
 /** Enrolment: new users from a cached `req_id` or an image, and extra faces for existing users. */
 @Injectable()
 export class EnrollmentService {
@@ -36,15 +43,21 @@ export class EnrollmentService {
    * Creates a user with one face. Inference runs before the transaction; inside it the cached
    * vector is consumed, the face is checked against enrolled users and the user is written — so a
    * refusal (duplicate e-mail, face already enrolled) rolls back and leaves the `req_id` usable.
+   * `alsoInTransaction` runs last inside that transaction (a batch job records the item's
+   * completion there, so an enrolment and its record commit or roll back together).
    */
-  async addUser(dto: AddUserDto, image?: Uint8Array): Promise<{ userId: string; faceId: string }> {
+  async addUser(
+    dto: AddUserDto,
+    image?: Uint8Array,
+    alsoInTransaction?: (tx: DbClient, created: EnrolledUser) => Promise<void>,
+  ): Promise<EnrolledUser> {
     if (dto.req_id && image) throw new BadRequestError('Give either req_id or image, not both');
     if (!dto.req_id && !image) throw new BadRequestError('Give req_id (from recognise_user) or an image');
     // Inference (the image, or a cached crop during a profile move) runs before the transaction.
-    const fromImage = image ? (await this.faceFromImage(image)).record : undefined;
+    const fromImage = image ? await this.faceFromImage(image) : undefined;
     const extraVectors = fromImage ? [] : await this.cachedFaceExtraVectors(dto.req_id!);
     return this.prisma.$transaction(async (tx) => {
-      const face = fromImage ?? (await this.takeCached(tx, dto.req_id!, extraVectors));
+      const face = fromImage?.record ?? (await this.takeCached(tx, dto.req_id!, extraVectors));
       await this.refuseEnrolledFace(tx, face);
       if (dto.email && (await this.repository.emailTaken(tx, dto.email))) throw new EmailTakenError();
       const userId = await this.repository.createUser(tx, {
@@ -53,7 +66,9 @@ export class EnrollmentService {
         birthdate: new Date(`${dto.birthdate}T00:00:00Z`),
       });
       const faceId = await this.repository.insertFace(tx, userId, face);
-      return { userId, faceId };
+      const created = { userId, faceId, metadata: fromImage?.metadata ?? null };
+      await alsoInTransaction?.(tx, created);
+      return created;
     });
   }
 

@@ -17,10 +17,13 @@ export class FacesController {
   @Post('detect')
   @InferenceRoute()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Every face with box, landmarks, score and quality (an empty list when none)' })
+  @ApiOperation({
+    operationId: 'detectFaces',
+    summary: 'Every face with box, landmarks, score and quality (an empty list when none)',
+  })
   @ImageUpload()
   @ApiOkResponse({ type: DetectFacesResponseDto })
-  @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
+  @ApiErrorResponses('missing_image', 'invalid_image', 413, 415, 503)
   detect(@UploadedFile() image?: UploadedImage): Promise<DetectFacesResponseDto> {
     return this.faces.detect(requireImage(image));
   }
@@ -28,10 +31,13 @@ export class FacesController {
   @Post('embed')
   @InferenceRoute()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'The embedding ("face encoding") of every face in the image' })
+  @ApiOperation({
+    operationId: 'embedFaces',
+    summary: 'The embedding ("face encoding") of every face in the image (an empty list when none)',
+  })
   @ImageUpload()
   @ApiOkResponse({ type: EmbedFacesResponseDto })
-  @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
+  @ApiErrorResponses('missing_image', 'invalid_image', 413, 415, 503)
   embed(@UploadedFile() image?: UploadedImage): Promise<EmbedFacesResponseDto> {
     return this.faces.embed(requireImage(image));
   }

@@ -5,9 +5,18 @@ import { DatabaseService } from '../infra/database/database.service.js';
 import { HNSW_MAX_DIMENSIONS } from '../infra/database/pgvector.js';
 import { PrismaService } from '../infra/database/prisma.service.js';
 
-/** HNSW build parameters (pgvector's defaults); bench:search measures recall and speed with them. */
-const HNSW_M = 16;
-const HNSW_EF_CONSTRUCTION = 64;
+/** HNSW build parameters. */
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+}
+
+/**
+ * pgvector's defaults. bench:search measured them against larger graphs (docs/benchmarks.md): at a
+ * million faces they reach recall@1 ≥ 0.99 at the service's ef_search, so the smaller, faster-built
+ * graph is kept.
+ */
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 64 };
 
 /** Space keys are built from package names, versions and hashes; nothing else is ever written into DDL. */
 const SPACE_KEY = /^[A-Za-z0-9_.:@+~/-]{1,200}$/;
@@ -32,7 +41,12 @@ export class FaceIndexRepository {
     private readonly database: DatabaseService,
   ) {}
 
-  async ensureIndex(space: EmbeddingSpace): Promise<'exists' | 'created' | 'unsupported'> {
+  async ensureIndex(
+    space: EmbeddingSpace,
+    { m, efConstruction }: HnswParams = DEFAULT_HNSW,
+  ): Promise<'exists' | 'created' | 'unsupported'> {
+    if (!Number.isInteger(m) || !Number.isInteger(efConstruction))
+      throw new RangeError('HNSW parameters must be integers');
     if (!SPACE_KEY.test(space.key)) throw new RangeError(`Unsafe embedding space key ${space.key}`);
     if (space.dimension > HNSW_MAX_DIMENSIONS) {
       this.logger.warn(
@@ -52,7 +66,7 @@ export class FaceIndexRepository {
       await this.prisma.$executeRawUnsafe(
         `CREATE INDEX ${concurrently} IF NOT EXISTS "${name}" ON face_embeddings ` +
           `USING hnsw ((embedding::vector(${space.dimension})) vector_cosine_ops) ` +
-          `WITH (m = ${HNSW_M}, ef_construction = ${HNSW_EF_CONSTRUCTION}) WHERE model = '${space.key}'`,
+          `WITH (m = ${m}, ef_construction = ${efConstruction}) WHERE model = '${space.key}'`,
       );
     } catch (error) {
       // Another instance building the same index at the same moment: theirs will do.

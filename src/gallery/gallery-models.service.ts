@@ -120,6 +120,11 @@ export class GalleryModels implements OnApplicationBootstrap, OnModuleDestroy {
         verify_threshold: rule.verifyThreshold,
         enrolment_threshold: rule.enrolmentThreshold,
       },
+      enrolment_gate: {
+        min_face_size: config.enrollment.minFaceSize,
+        max_yaw: config.enrollment.maxYaw,
+        min_sharpness: config.enrollment.minSharpness,
+      },
       move_pending: this.targetProfile !== undefined,
       available: this.models.names(),
     };

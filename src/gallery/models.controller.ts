@@ -7,7 +7,7 @@ import { ModelsResponseDto } from './dto/models.dto.js';
 import { GalleryModels } from './gallery-models.service.js';
 
 @ApiTags('models')
-@ApiKeyProtected()
+@ApiKeyProtected({ scoped: false })
 @AnyApiKey()
 @Controller('api/v1/models')
 export class ModelsController {
@@ -18,6 +18,7 @@ export class ModelsController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getModels',
     summary: 'The model profile in use, its licence terms and the installed alternatives',
     description:
       "Any valid key may read it. The licence note matters: the default profile's weights are for non-commercial use.",

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, HttpStatus } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../api-keys/api-key.decorators.js';
-import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
 import { LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
 
@@ -16,16 +16,25 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness: the process is up and serving HTTP',
+    security: [],
+  })
   @ApiOkResponse({ type: LivenessDto })
+  @ApiErrorResponses('key_in_url')
   live(): LivenessDto {
     return this.health.live();
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database answers and the models are loaded' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: the database answers and the models are loaded',
+    security: [],
+  })
   @ApiOkResponse({ type: ReadinessDto })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'A dependency is not ready' })
+  @ApiErrorResponses('key_in_url', 'not_ready')
   ready(): Promise<ReadinessDto> {
     return this.health.ready();
   }

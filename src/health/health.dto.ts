@@ -5,7 +5,7 @@ export class LivenessDto {
   status!: 'ok';
 
   @ApiProperty({ description: 'Seconds since the process started', example: 42.1 })
-  uptimeSeconds!: number;
+  uptime_seconds!: number;
 }
 
 export class ReadinessDto {

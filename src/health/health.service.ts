@@ -12,7 +12,7 @@ export class HealthService {
   ) {}
 
   live(): LivenessDto {
-    return { status: 'ok', uptimeSeconds: Math.round(process.uptime() * 10) / 10 };
+    return { status: 'ok', uptime_seconds: Math.round(process.uptime() * 10) / 10 };
   }
 
   /** Ready when the database answers within a second and every model is loaded in a live worker. */

@@ -11,6 +11,6 @@ import { StatsCounters } from './stats-counters.repository.js';
   imports: [GalleryModule, CacheCleanupModule],
   controllers: [RecognitionController],
   providers: [MatchingRepository, MatchingService, MatchPolicy, StatsCounters],
-  exports: [MatchingRepository, MatchPolicy, StatsCounters],
+  exports: [MatchingRepository, MatchPolicy, StatsCounters, MatchingService],
 })
 export class MatchingModule {}

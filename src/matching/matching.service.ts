@@ -5,7 +5,8 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { FaceCacheService } from '../cache-cleanup/face-cache.service.js';
 import { round } from '../faces/dto/face.dto.js';
 import { GalleryModels } from '../gallery/gallery-models.service.js';
-import { FaceAnalysisService } from '../pipeline/face-analysis.service.js';
+import type { ProfileModels } from '../face/face.ports.js';
+import { type FaceAnalysisResult, FaceAnalysisService } from '../pipeline/face-analysis.service.js';
 import type { IdentifyResponseDto } from './dto/identify.dto.js';
 import type { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response.dto.js';
 import { UserInfoDto } from './dto/user-info.dto.js';
@@ -37,6 +38,17 @@ export class MatchingService {
   async recognise(image: Uint8Array): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
     const models = this.gallery.serving();
     const analysed = await this.analysis.analyze(image, models, { crops: true });
+    return this.recogniseAnalysed(analysed, models);
+  }
+
+  /**
+   * `recognise` for an image already analysed (with crops) by `models`, the serving profile — how
+   * batch recognition also keeps the file's encodings without running the models twice.
+   */
+  async recogniseAnalysed(
+    analysed: FaceAnalysisResult,
+    models: ProfileModels,
+  ): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
     const { face, metadata } = selectLargestFace(analysed.faces);
     const { match, ambiguous } = this.policy.decide(await this.nearest(face.embedding, 2));
     await this.counters.increment('recognitions');

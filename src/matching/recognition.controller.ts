@@ -28,6 +28,49 @@ import { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response
 import { VerifyRequestDto, VerifyResponseDto } from './dto/verify.dto.js';
 import { MatchingService } from './matching.service.js';
 
+const FACE_METADATA = {
+  box: { x: 71, y: 64, width: 108, height: 131 },
+  detection_confidence: 0.998,
+  face_size: 108,
+  sharpness: 412.7,
+  brightness: 121.3,
+  yaw: -4.2,
+  roll: 1.7,
+  faces_detected: 1,
+  face_selection: 'largest',
+};
+
+/** The two answers of recognise_user, as examples of its 200. */
+const RECOGNISE_EXAMPLES = {
+  match: {
+    summary: 'An enrolled user matched',
+    value: {
+      status: 'success',
+      message: 'Match found',
+      user_info: {
+        id: '0b8f6a2e-4c1d-4f7a-9a3e-2d5b6c7e8f90',
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        birthdate: '1990-12-10',
+      },
+      similarity: 0.83,
+      distance: 0.17,
+      threshold: 0.41,
+      metadata: FACE_METADATA,
+    },
+  },
+  no_match: {
+    summary: 'Nobody matched: the face is cached under a req_id for add_user',
+    value: {
+      status: 'failure',
+      message: 'no_match',
+      req_id: 'req-5f2d9c1e8a7b4c3d2e1f0a9b8c7d6e5f',
+      expiresAt: '2026-11-26T21:30:00.000Z',
+      metadata: FACE_METADATA,
+    },
+  },
+};
+
 @ApiTags('recognition')
 @ApiKeyProtected()
 @RequireScopes('recognise')
@@ -39,6 +82,7 @@ export class RecognitionController {
   @InferenceRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    operationId: 'recogniseUser',
     summary: 'Recognise the person in an image',
     description:
       'Uses the largest face. A match returns the user; otherwise the face is cached under a `req_id` ' +
@@ -51,8 +95,9 @@ export class RecognitionController {
     schema: {
       oneOf: [{ $ref: getSchemaPath(RecogniseMatchDto) }, { $ref: getSchemaPath(RecogniseNoMatchDto) }],
     },
+    examples: RECOGNISE_EXAMPLES,
   })
-  @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
+  @ApiErrorResponses('missing_image', 'invalid_image', 601, 413, 415, 503)
   recognise(@UploadedFile() image?: UploadedImage): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
     return this.matching.recognise(requireImage(image));
   }
@@ -60,10 +105,13 @@ export class RecognitionController {
   @Post('identify')
   @InferenceRoute()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: '1:N — the closest enrolled users, or an explicit unknown' })
+  @ApiOperation({
+    operationId: 'identifyFace',
+    summary: '1:N — the closest enrolled users, or an explicit unknown',
+  })
   @ImageUpload(IdentifyRequestDto)
   @ApiOkResponse({ type: IdentifyResponseDto })
-  @ApiErrorResponses(400, 401, 403, 413, 415, 429, 503)
+  @ApiErrorResponses(400, 'missing_image', 'invalid_image', 601, 413, 415, 503)
   identify(
     @Body() body: IdentifyRequestDto,
     @UploadedFile() image?: UploadedImage,
@@ -80,11 +128,14 @@ export class RecognitionController {
       { name: 'image2', maxCount: 1 },
     ]),
   )
-  @ApiOperation({ summary: '1:1 — are two images (or an image and an enrolled user) the same person?' })
+  @ApiOperation({
+    operationId: 'verifyFaces',
+    summary: '1:1 — are two images (or an image and an enrolled user) the same person?',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: VerifyRequestDto })
   @ApiOkResponse({ type: VerifyResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 413, 415, 429, 503)
+  @ApiErrorResponses(400, 'invalid_image', 601, 'user_not_found', 413, 415, 503)
   verify(
     @Body() body: VerifyRequestDto,
     @UploadedFiles() files: { image1?: UploadedImage[]; image2?: UploadedImage[] } = {},

@@ -7,7 +7,7 @@ import { ApiErrorResponses } from '../common/decorators/api-error-responses.deco
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('metrics')
-@ApiKeyProtected()
+@ApiKeyProtected({ throttled: false })
 @RequireScopes('metrics')
 // A scraper polls on a fixed schedule; it must not eat into its key's request budget.
 @SkipThrottle()

@@ -37,6 +37,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly jobItems = new Counter({
+    name: 'face_job_items_total',
+    help: 'Attempts at job items by kind and outcome (completed, failed, retry, released, lost)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -57,6 +64,10 @@ export class MetricsService {
 
   countOutcome(operation: string, outcome: string): void {
     this.outcomes.inc({ operation, outcome });
+  }
+
+  countJobItem(kind: string, outcome: string): void {
+    this.jobItems.inc({ kind, outcome });
   }
 
   /** A gauge whose values (one per label value of `label`) are read from `source` at every scrape. */

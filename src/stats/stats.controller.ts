@@ -1,7 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyProtected, RequireScopes } from '../api-keys/api-key.decorators.js';
-import { ApiErrorResponses } from '../common/decorators/api-error-responses.decorator.js';
 import { StatsDto } from './stats.dto.js';
 import { StatsService } from './stats.service.js';
 
@@ -13,9 +12,11 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Gallery size, live cache entries, recognitions served and the mean embedding' })
+  @ApiOperation({
+    operationId: 'getStats',
+    summary: 'Gallery size, live cache entries, recognitions served and the mean embedding',
+  })
   @ApiOkResponse({ type: StatsDto })
-  @ApiErrorResponses(401, 403, 429)
   get(): Promise<StatsDto> {
     return this.stats.get();
   }

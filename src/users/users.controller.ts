@@ -27,57 +27,60 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users, newest first, filtered by name or e-mail' })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List users, newest first, filtered by name or e-mail' })
   @ApiOkResponse({ type: UserListDto })
-  @ApiErrorResponses(400, 401, 403, 429)
+  @ApiErrorResponses(400)
   list(@Query() query: ListUsersQueryDto): Promise<UserListDto> {
     return this.users.list(query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A user and their enrolled faces (no vectors)' })
+  @ApiOperation({ operationId: 'getUser', summary: 'A user and their enrolled faces (no vectors)' })
   @ApiOkResponse({ type: UserDetailDto })
-  @ApiErrorResponses(400, 401, 403, 404, 429)
+  @ApiErrorResponses('invalid_id', 'user_not_found')
   get(@Param('id', uuid) id: string): Promise<UserDetailDto> {
     return this.users.get(id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, e-mail or birthdate' })
+  @ApiOperation({ operationId: 'updateUser', summary: 'Change name, e-mail or birthdate' })
   @ApiOkResponse({ type: UserDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409, 429)
+  @ApiErrorResponses(400, 'invalid_id', 'user_not_found', 'email_taken')
   update(@Param('id', uuid) id: string, @Body() dto: UpdateUserDto): Promise<UserDto> {
     return this.users.update(id, dto);
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a user with all their faces and vectors' })
+  @ApiOperation({ operationId: 'deleteUser', summary: 'Delete a user with all their faces and vectors' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrorResponses(400, 401, 403, 404, 429)
+  @ApiErrorResponses('invalid_id', 'user_not_found')
   delete(@Param('id', uuid) id: string): Promise<void> {
     return this.users.delete(id);
   }
 
-  @Get(':id/faces/:faceId/crop')
-  @ApiOperation({ summary: 'The stored JPEG crop of one face (the face with context around it)' })
+  @Get(':id/faces/:face_id/crop')
+  @ApiOperation({
+    operationId: 'getUserFaceCrop',
+    summary: 'The stored JPEG crop of one face (the face with context around it)',
+  })
   @ApiProduces('image/jpeg')
   @ApiOkResponse({ description: 'JPEG image', schema: { type: 'string', format: 'binary' } })
-  @ApiErrorResponses(400, 401, 403, 404, 429)
+  @ApiErrorResponses('invalid_id', 'crop_not_found')
   async faceCrop(
     @Param('id', uuid) id: string,
-    @Param('faceId', uuid) faceId: string,
+    @Param('face_id', uuid) faceId: string,
   ): Promise<StreamableFile> {
     const jpeg = await this.users.faceCrop(id, faceId);
     return new StreamableFile(jpeg, { type: 'image/jpeg', length: jpeg.byteLength });
   }
 
-  @Delete(':id/faces/:faceId')
+  @Delete(':id/faces/:face_id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Remove one face (and its vector) from a user' })
+  @ApiOperation({ operationId: 'deleteUserFace', summary: 'Remove one face (and its vector) from a user' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrorResponses(400, 401, 403, 404, 429)
-  deleteFace(@Param('id', uuid) id: string, @Param('faceId', uuid) faceId: string): Promise<void> {
+  @ApiErrorResponses('invalid_id', 'face_not_found')
+  deleteFace(@Param('id', uuid) id: string, @Param('face_id', uuid) faceId: string): Promise<void> {
     return this.users.deleteFace(id, faceId);
   }
 }

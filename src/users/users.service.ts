@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-error.js';
+import { pageOf } from '../common/dto/pagination.dto.js';
 import { BoxDto } from '../faces/dto/face.dto.js';
 import type { Box } from '../face/face.types.js';
 import { UserInfoDto } from '../matching/dto/user-info.dto.js';
@@ -17,13 +18,8 @@ export class UsersService {
   constructor(private readonly repository: UsersRepository) {}
 
   async list(query: ListUsersQueryDto): Promise<UserListDto> {
-    const page = query.page ?? 1;
-    const limit = query.limit ?? 20;
-    const { rows, total } = await this.repository.list(
-      { name: query.name, email: query.email },
-      (page - 1) * limit,
-      limit,
-    );
+    const { page, limit, skip } = pageOf(query);
+    const { rows, total } = await this.repository.list({ name: query.name, email: query.email }, skip, limit);
     return { items: rows.map(toUserDto), page, limit, total };
   }
 

@@ -9,6 +9,7 @@ import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { configureApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/app-config.js';
+import { testDatabaseEnv } from '../support/database.js';
 import type { Server } from '../support/test-app.js';
 
 /** A route that fails the way a bug does, to prove internals never reach the client. */
@@ -27,9 +28,11 @@ class BrokenModule {}
 describe('service foundation over HTTP', () => {
   let app: INestApplication;
   let server: Server;
+  let database: Awaited<ReturnType<typeof testDatabaseEnv>>;
 
   beforeAll(async () => {
-    const config = loadConfig({}, { DATA_DIR: 'memory://', LOG_LEVEL: 'fatal', API_KEY_BOOTSTRAP: 'false' });
+    database = await testDatabaseEnv();
+    const config = loadConfig({}, { ...database.env, LOG_LEVEL: 'fatal', API_KEY_BOOTSTRAP: 'false' });
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule.forRoot(config), BrokenModule],
     }).compile();
@@ -40,6 +43,7 @@ describe('service foundation over HTTP', () => {
 
   afterAll(async () => {
     await app?.close();
+    await database?.release();
   });
 
   it('is live and ready once the database and models are up', async () => {

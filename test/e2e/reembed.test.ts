@@ -8,22 +8,25 @@ import { ReembedService } from '../../src/gallery/reembed/reembed.service.js';
 import { PrismaService } from '../../src/infra/database/prisma.service.js';
 import { detectFaces } from '../support/detect-faces.js';
 import { cropAround, demoImage, variantOf } from '../support/face-images.js';
+import { TEST_SERVER_URL, testDatabaseEnv } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * Moving a gallery between profiles on one (file-backed) embedded database: enrol under `dlib`,
+ * Moving a gallery between profiles on one database that outlives restarts (a file-backed embedded
+ * one, or one database on the real server in that tier): enrol under `dlib`,
  * restart with the default `mobilefacenet`, keep recognising with the old vectors, re-embed from
  * the stored crops (surviving a restart mid-job), then recognise with the new ones.
  */
 describe('re-embedding the gallery into another model profile', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'reembed-'));
+  let database: Awaited<ReturnType<typeof testDatabaseEnv>>;
   let t: TestApp | undefined;
   let key: string;
   const people: Buffer[] = [];
   const ids: string[] = [];
 
   const start = async (profile: string) => {
-    t = await startTestApp({ DATA_DIR: dataDir, FACE_PROFILE: profile });
+    t = await startTestApp({ ...database.env, FACE_PROFILE: profile });
     key = await t.key('admin');
     return t;
   };
@@ -37,6 +40,9 @@ describe('re-embedding the gallery into another model profile', () => {
     api('post', '/api/v1/recognise_user').attach('image', image, 'a.jpg').expect(200);
 
   beforeAll(async () => {
+    database = TEST_SERVER_URL
+      ? await testDatabaseEnv()
+      : { env: { DATA_DIR: dataDir }, release: async () => undefined };
     await start('dlib');
     for (const n of [1, 5]) {
       const sample = demoImage(n);
@@ -59,6 +65,7 @@ describe('re-embedding the gallery into another model profile', () => {
 
   afterAll(async () => {
     await stop();
+    await database?.release();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

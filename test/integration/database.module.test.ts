@@ -11,6 +11,8 @@ import { LOCK_FILE_NAME } from '../../src/infra/database/data-dir-lock.js';
 import { DatabaseModule } from '../../src/infra/database/database.module.js';
 import { DatabaseService } from '../../src/infra/database/database.service.js';
 import { PrismaService } from '../../src/infra/database/prisma.service.js';
+import type { DatabaseServer } from '../../src/infra/database/database-server.js';
+import { createServerDatabase, TEST_SERVER_URL } from '../support/database.js';
 
 /** How a feature repository uses the database: inject PrismaService, run typed or raw queries. */
 @Injectable()
@@ -35,7 +37,8 @@ async function boot(env: Record<string, string>) {
   return app;
 }
 
-describe('DatabaseModule', () => {
+// The embedded engine's own lifecycle; the real-server tier has its own block below.
+describe.skipIf(TEST_SERVER_URL)('DatabaseModule (embedded)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'face-db-module-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -77,5 +80,36 @@ describe('DatabaseModule', () => {
     await expect(boot({ DATABASE_URL: 'postgresql://face:secret@127.0.0.1:1/face' })).rejects.toThrow(
       /ECONNREFUSED/,
     );
+  });
+});
+
+describe.skipIf(!TEST_SERVER_URL)('DatabaseModule on a real PostgreSQL (DATABASE_URL)', () => {
+  let server: DatabaseServer;
+  afterAll(async () => server?.close());
+
+  it('migrates, then serves concurrent queries on a pool of several connections', async () => {
+    server = await createServerDatabase(TEST_SERVER_URL!);
+    const app = await boot({ DATABASE_URL: server.url, DATABASE_POOL_SIZE: '8' });
+    try {
+      const database = app.get(DatabaseService);
+      expect(database.mode).toBe('external');
+      const prisma = app.get(PrismaService);
+      // Overlapping queries each hold a connection: several backends serve them at once.
+      const pids = await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          const [row] = await prisma.$queryRaw<
+            { pid: number }[]
+          >`SELECT pg_backend_pid() AS pid, pg_sleep(0.1)::text AS slept`;
+          return row!.pid;
+        }),
+      );
+      expect(new Set(pids).size).toBeGreaterThan(1);
+      expect(new Set(pids).size).toBeLessThanOrEqual(8);
+      const counters = app.get(CounterRepository);
+      await Promise.all(Array.from({ length: 50 }, () => counters.increment('concurrent')));
+      expect(await counters.increment('concurrent')).toBe(51n);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -3,30 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../src/infra/database/data-dir-lock.js';
-import { EmbeddedPostgres, IN_MEMORY } from '../../src/infra/database/embedded-postgres.js';
-import { findMigrationsDir, migrationChecksum } from '../../src/infra/database/migrations.js';
+import { EmbeddedPostgres } from '../../src/infra/database/embedded-postgres.js';
+import { findMigrationsDir, migrationChecksum, readMigrations } from '../../src/infra/database/migrations.js';
 import { MigrationChecksumError, MigrationFailedError, Migrator } from '../../src/infra/database/migrator.js';
-import { createPrismaClient } from '../../src/infra/database/prisma.service.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, TEST_ENGINE, TEST_SERVER_URL, type TestDatabase } from '../support/database.js';
 
 const migrationsDir = findMigrationsDir();
 const INIT = '20261125000000_init';
-const PROFILES = '20261201000000_model_profiles';
-const ALL = [INIT, PROFILES];
+const ALL = readMigrations(migrationsDir).map((m) => m.name);
 
-describe('Migrator on an empty embedded database', () => {
-  let server: EmbeddedPostgres;
+describe(`Migrator on an empty database (${TEST_ENGINE})`, () => {
+  let db: TestDatabase;
+  let server: TestDatabase['server'];
   let client: TestDatabase['prisma'];
 
   beforeAll(async () => {
-    // Deliberately not the test helper's snapshot: this starts from initdb's empty database.
-    server = await EmbeddedPostgres.start({ dataDir: IN_MEMORY });
-    client = createPrismaClient(server.url, server.poolSize);
+    // Deliberately not the test helper's snapshot: this starts from an empty database.
+    db = await createTestDatabase({ migrate: false });
+    server = db.server;
+    client = db.prisma;
   });
-  afterAll(async () => {
-    await client?.$disconnect();
-    await server?.close();
-  });
+  afterAll(async () => db?.close());
 
   it('applies every migration once, recorded as Prisma records them', async () => {
     const first = await new Migrator(server.url).migrate();
@@ -42,7 +39,7 @@ describe('Migrator on an empty embedded database', () => {
       }[]
     >`SELECT migration_name, checksum, finished_at, logs, applied_steps_count FROM _prisma_migrations
       ORDER BY migration_name`;
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(ALL.length);
     const sha256 = migrationChecksum(readFileSync(join(migrationsDir, INIT, 'migration.sql')));
     expect(rows[0]).toMatchObject({
       migration_name: INIT,
@@ -78,7 +75,7 @@ describe('Migrator on an empty embedded database', () => {
     const [{ count }] = (await client.$queryRaw<
       { count: bigint }[]
     >`SELECT count(*) FROM _prisma_migrations`) as [{ count: bigint }];
-    expect(count).toBe(2n);
+    expect(count).toBe(BigInt(ALL.length));
   });
 
   it('refuses a migration whose file changed after it was applied', async () => {
@@ -131,7 +128,8 @@ describe('Migrator on an empty embedded database', () => {
   });
 });
 
-describe('file-backed embedded database', () => {
+// Embedded-only, and the same in both tiers: not re-run against the real server.
+describe.skipIf(TEST_SERVER_URL)('file-backed embedded database', () => {
   let dataDir: string;
 
   beforeAll(() => {

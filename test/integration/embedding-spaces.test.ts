@@ -9,12 +9,11 @@ import { FaceIndexRepository, indexName } from '../../src/gallery/face-index.rep
 import { GalleryStateRepository } from '../../src/gallery/gallery-state.repository.js';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import type { DatabaseService } from '../../src/infra/database/database.service.js';
-import { EmbeddedPostgres, IN_MEMORY } from '../../src/infra/database/embedded-postgres.js';
-import { findMigrationsDir } from '../../src/infra/database/migrations.js';
+import { findMigrationsDir, readMigrations } from '../../src/infra/database/migrations.js';
 import { Migrator } from '../../src/infra/database/migrator.js';
-import { createPrismaClient, type PrismaService } from '../../src/infra/database/prisma.service.js';
+import type { PrismaService } from '../../src/infra/database/prisma.service.js';
 import { MatchingRepository, nearestUsersSql } from '../../src/matching/matching.repository.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, TEST_ENGINE, type TestDatabase } from '../support/database.js';
 import { normalize, seededRandom } from '../support/vectors.js';
 
 const DLIB: EmbeddingSpace = { key: 'face-api:face_recognition@1.7.15', dimension: 128 };
@@ -32,7 +31,7 @@ async function addFace(prisma: PrismaService, userId: string): Promise<string> {
   return rows[0]!.id;
 }
 
-describe('embedding spaces of different dimensions side by side', () => {
+describe(`embedding spaces of different dimensions side by side (${TEST_ENGINE})`, () => {
   let db: TestDatabase;
   let vectors: FaceEmbeddingsRepository;
   let matching: MatchingRepository;
@@ -46,7 +45,7 @@ describe('embedding spaces of different dimensions side by side', () => {
     db = await createTestDatabase();
     vectors = new FaceEmbeddingsRepository(db.prisma);
     matching = new MatchingRepository(db.prisma);
-    const indexes = new FaceIndexRepository(db.prisma, { mode: 'embedded' } as DatabaseService);
+    const indexes = new FaceIndexRepository(db.prisma, { mode: db.server.mode } as DatabaseService);
     expect(await indexes.ensureIndex(DLIB)).toBe('created');
     for (let i = 0; i < 150; i++) {
       const userId = await addUser(db.prisma, `user ${i}`);
@@ -130,22 +129,23 @@ describe('embedding spaces of different dimensions side by side', () => {
   });
 });
 
-describe('the model-profiles migration on a database from before profiles', () => {
-  let server: EmbeddedPostgres;
+describe(`the model-profiles migration on a database from before profiles (${TEST_ENGINE})`, () => {
+  let empty: TestDatabase;
+  let server: TestDatabase['server'];
   let prisma: PrismaService;
   let initOnly: string;
 
   beforeAll(async () => {
-    server = await EmbeddedPostgres.start({ dataDir: IN_MEMORY });
-    prisma = createPrismaClient(server.url, server.poolSize);
+    empty = await createTestDatabase({ migrate: false });
+    server = empty.server;
+    prisma = empty.prisma;
     initOnly = mkdtempSync(join(tmpdir(), 'face-migrations-'));
     cpSync(join(findMigrationsDir(), '20261125000000_init'), join(initOnly, '20261125000000_init'), {
       recursive: true,
     });
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
-    await server?.close();
+    await empty?.close();
     rmSync(initOnly, { recursive: true, force: true });
   });
 
@@ -159,7 +159,11 @@ describe('the model-profiles migration on a database from before profiles', () =
               '{"x":1,"y":2,"width":3,"height":4}'::jsonb, ${'a'.repeat(64)}, now())`;
 
     const report = await new Migrator(server.url).migrate();
-    expect(report.applied).toEqual(['20261201000000_model_profiles']);
+    expect(report.applied).toEqual(
+      readMigrations(findMigrationsDir())
+        .map((m) => m.name)
+        .filter((name) => name > '20261125000000_init'),
+    );
     const rows = await prisma.$queryRaw<Array<{ model: string; dimension: number; embedding: string }>>`
       SELECT e.model, e.dimension, e.embedding::text AS embedding
       FROM face_embeddings e JOIN faces f ON f.id = e.face_id WHERE f.user_id = ${userId}::uuid`;

@@ -9,36 +9,49 @@ import type { DbClient } from '../../src/infra/database/db-client.js';
 import { DatabaseModule } from '../../src/infra/database/database.module.js';
 import { applySessionSettings, PrismaService } from '../../src/infra/database/prisma.service.js';
 import { MatchingRepository } from '../../src/matching/matching.repository.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, TEST_ENGINE, type TestDatabase, testDatabaseEnv } from '../support/database.js';
 
 const show = async (db: DbClient, name: 'hnsw.ef_search' | 'hnsw.iterative_scan') => {
   const [row] = await db.$queryRawUnsafe<Record<string, string>[]>(`SHOW ${name}`);
   return row?.[name];
 };
 
-describe('SEARCH_EF on the application database (embedded PGlite)', () => {
+describe(`SEARCH_EF on the application database (${TEST_ENGINE})`, () => {
   let app: INestApplication;
   let prisma: PrismaService;
+  let database: Awaited<ReturnType<typeof testDatabaseEnv>>;
 
   beforeAll(async () => {
+    database = await testDatabaseEnv();
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot(loadConfig({ DATA_DIR: 'memory://', SEARCH_EF: '123' })),
-        DatabaseModule,
-      ],
+      imports: [ConfigModule.forRoot(loadConfig({ ...database.env, SEARCH_EF: '123' })), DatabaseModule],
       providers: [MatchingRepository],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     prisma = app.get(PrismaService);
   });
-  afterAll(async () => app?.close());
+  afterAll(async () => {
+    await app?.close();
+    await database?.release();
+  });
 
   it('sets hnsw.ef_search, and iterative scans (pgvector 0.8), on the connection PrismaService queries use', async () => {
     expect(await show(prisma, 'hnsw.ef_search')).toBe('123');
     expect(await show(prisma, 'hnsw.iterative_scan')).toBe('relaxed_order');
     // Interactive transactions check a connection out of the same pool.
     expect(await prisma.$transaction((tx) => show(tx, 'hnsw.ef_search'))).toBe('123');
+    // Every connection of the pool gets them, not only the first (a server pool opens several).
+    const settings = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        prisma.$transaction(async (tx) => {
+          const ef = await show(tx, 'hnsw.ef_search');
+          await tx.$queryRaw`SELECT pg_sleep(0.05)::text`;
+          return ef;
+        }),
+      ),
+    );
+    expect(new Set(settings)).toEqual(new Set(['123']));
   });
 });
 

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { type DatabaseServer, ExternalPostgres } from '../../src/infra/database/database-server.js';
 import { EmbeddedPostgres, IN_MEMORY } from '../../src/infra/database/embedded-postgres.js';
 import { findMigrationsDir, readMigrations } from '../../src/infra/database/migrations.js';
 import { Migrator } from '../../src/infra/database/migrator.js';
@@ -9,27 +11,45 @@ import { createPrismaClient, type PrismaService } from '../../src/infra/database
 
 export interface TestDatabase {
   readonly prisma: PrismaService;
-  readonly server: EmbeddedPostgres;
+  readonly server: DatabaseServer;
   readonly url: string;
   close(): Promise<void>;
 }
 
 export interface TestDatabaseOptions {
-  /** A directory to persist into; in memory by default. */
+  /** A directory to persist into (always the embedded engine); in memory by default. */
   dataDir?: string;
+  /** Leave the database empty: no migrations (the migrator's own tests). */
+  migrate?: boolean;
 }
 
 /**
- * A migrated embedded database with a connected Prisma client, served on a free port, exactly as
- * the app runs it. In-memory databases start from a cached snapshot of a freshly migrated one
- * (initdb alone takes ~4 s; loading the snapshot ~1 s); the migrator still runs, as a check.
+ * The real PostgreSQL + pgvector server the database tests run against instead of the embedded
+ * engine (`npm run test:pg` sets it), or undefined for the embedded tier. Its URL's user must be
+ * allowed to create databases: each test database is a fresh one on that server.
+ */
+export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL || undefined;
+
+/** Which engine this run's database tests use, for test names. */
+export const TEST_ENGINE = TEST_SERVER_URL ? 'PostgreSQL + pgvector' : 'embedded PGlite';
+
+/**
+ * A migrated database with a connected Prisma client, exactly as the app runs it: by default an
+ * embedded one on a free port, or a fresh database on the real server when `TEST_DATABASE_URL` is
+ * set. Embedded in-memory databases start from a cached snapshot of a freshly migrated one (initdb
+ * alone takes ~4 s; loading the snapshot ~1 s); the migrator still runs, as a check.
  */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const dataDir = options.dataDir ?? IN_MEMORY;
-  const server =
-    dataDir === IN_MEMORY ? await startFromTemplate() : await EmbeddedPostgres.start({ dataDir });
+  const server: DatabaseServer = options.dataDir
+    ? await EmbeddedPostgres.start({ dataDir })
+    : TEST_SERVER_URL
+      ? await createServerDatabase(TEST_SERVER_URL)
+      : options.migrate === false
+        ? await EmbeddedPostgres.start({ dataDir })
+        : await startFromTemplate();
   try {
-    await new Migrator(server.url).migrate();
+    if (options.migrate !== false) await new Migrator(server.url).migrate();
     const prisma = createPrismaClient(server.url, server.poolSize);
     await prisma.$connect();
     return {
@@ -57,6 +77,31 @@ export async function truncateAll(prisma: PrismaService): Promise<void> {
   if (tables.length === 0) return;
   const list = tables.map((t) => `"${t.tablename.replaceAll('"', '""')}"`).join(', ');
   await prisma.$executeRawUnsafe(`TRUNCATE ${list} RESTART IDENTITY CASCADE`);
+}
+
+/**
+ * A fresh, empty database on the real server, dropped on close (with the connections still open to
+ * it: a test that fails half-way must not leave it behind).
+ */
+export async function createServerDatabase(serverUrl: string, poolSize = 5): Promise<DatabaseServer> {
+  const name = `face_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const server = new ExternalPostgres(url.toString(), poolSize);
+  return Object.assign(server, {
+    close: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  });
+}
+
+async function onServer(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 async function startFromTemplate(): Promise<EmbeddedPostgres> {
@@ -97,4 +142,14 @@ function templatePath(): string {
   const dir = join(tmpdir(), 'face-recognition-test-db');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${hash.digest('hex').slice(0, 16)}.tar`);
+}
+
+/**
+ * Configuration for an application under test: the embedded database in memory, or in the
+ * real-server tier a fresh database on that server (`release` drops it once the app is closed).
+ */
+export async function testDatabaseEnv(): Promise<{ env: Record<string, string>; release(): Promise<void> }> {
+  if (!TEST_SERVER_URL) return { env: { DATA_DIR: IN_MEMORY }, release: async () => undefined };
+  const server = await createServerDatabase(TEST_SERVER_URL);
+  return { env: { DATABASE_URL: server.url }, release: () => server.close() };
 }

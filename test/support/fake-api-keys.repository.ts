@@ -62,6 +62,11 @@ export class FakeApiKeysRepository extends ApiKeysRepository {
     return [...this.rows.values()].map(strip);
   }
 
+  override async page(skip: number, take: number): Promise<{ rows: ApiKeyRecord[]; total: number }> {
+    const all = await this.list();
+    return { rows: all.slice(skip, skip + take), total: all.length };
+  }
+
   override async revoke(id: string, at: Date): Promise<ApiKeyRecord | undefined> {
     const row = this.rows.get(id);
     if (!row) return undefined;

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageDto } from '../../common/dto/pagination.dto.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../api-key-scopes.js';
 import type { ApiKeyRecord } from '../api-key.types.js';
 
@@ -25,7 +26,7 @@ export class ApiKeyDto {
     description: 'Per-key limit on all routes; null: server default',
     example: 100,
   })
-  rateLimitPerMinute!: number | null;
+  rate_limit_per_minute!: number | null;
 
   @ApiProperty({
     type: 'integer',
@@ -33,7 +34,7 @@ export class ApiKeyDto {
     description: 'Per-key limit on inference routes; null: server default',
     example: 20,
   })
-  inferenceLimitPerMinute!: number | null;
+  inference_limit_per_minute!: number | null;
 
   @ApiProperty({
     type: String,
@@ -42,13 +43,19 @@ export class ApiKeyDto {
     description: 'Last authenticated use, updated at most once a minute',
     example: '2026-11-25T10:15:00.000Z',
   })
-  lastUsedAt!: Date | null;
+  last_used_at!: Date | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
-  revokedAt!: Date | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the key was revoked; null while it is active',
+    example: null,
+  })
+  revoked_at!: Date | null;
 
   @ApiProperty({ type: String, format: 'date-time', example: '2026-11-25T09:00:00.000Z' })
-  createdAt!: Date;
+  created_at!: Date;
 }
 
 /** The answer to creating a key: the only time its secret is shown. */
@@ -60,16 +67,21 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   key!: string;
 }
 
+export class ApiKeyListDto extends PageDto {
+  @ApiProperty({ type: [ApiKeyDto], description: 'Keys on this page, oldest first (revoked ones included)' })
+  items!: ApiKeyDto[];
+}
+
 export function toApiKeyDto(record: ApiKeyRecord): ApiKeyDto {
   return {
     id: record.id,
     name: record.name,
     prefix: record.prefix,
     scopes: record.scopes,
-    rateLimitPerMinute: record.rateLimitPerMinute,
-    inferenceLimitPerMinute: record.inferenceLimitPerMinute,
-    lastUsedAt: record.lastUsedAt,
-    revokedAt: record.revokedAt,
-    createdAt: record.createdAt,
+    rate_limit_per_minute: record.rateLimitPerMinute,
+    inference_limit_per_minute: record.inferenceLimitPerMinute,
+    last_used_at: record.lastUsedAt,
+    revoked_at: record.revokedAt,
+    created_at: record.createdAt,
   };
 }

@@ -14,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../api-key-scopes.js';
+import type { NewApiKey } from '../api-key.types.js';
 
 /** The largest per-key limit accepted; far above what one instance can serve, it only stops typos. */
 export const MAX_PER_KEY_LIMIT = 1_000_000;
@@ -54,7 +55,7 @@ export class CreateApiKeyDto {
   @IsInt()
   @Min(1)
   @Max(MAX_PER_KEY_LIMIT)
-  rateLimitPerMinute?: number;
+  rate_limit_per_minute?: number;
 
   @ApiPropertyOptional({
     type: 'integer',
@@ -67,5 +68,15 @@ export class CreateApiKeyDto {
   @IsInt()
   @Min(1)
   @Max(MAX_PER_KEY_LIMIT)
-  inferenceLimitPerMinute?: number;
+  inference_limit_per_minute?: number;
+}
+
+/** The key the service stores for a validated request. */
+export function toNewApiKey(dto: CreateApiKeyDto): NewApiKey {
+  return {
+    name: dto.name,
+    scopes: dto.scopes,
+    rateLimitPerMinute: dto.rate_limit_per_minute,
+    inferenceLimitPerMinute: dto.inference_limit_per_minute,
+  };
 }

@@ -2,6 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerRequest } from '@nestjs/throttler';
 import { RateLimitExceededError } from '../api-key.errors.js';
 import type { ApiKeyRequest } from '../api-key.types.js';
+import { keyTracker, throttlerKey } from './inference-charge.js';
 import { DEFAULT_TIER } from './rate-limits.js';
 
 /**
@@ -17,12 +18,12 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const key = (req as unknown as ApiKeyRequest).apiKey;
-    return key ? `key:${key.id}` : `ip:${await super.getTracker(req)}`;
+    return key ? keyTracker(key.id) : `ip:${await super.getTracker(req)}`;
   }
 
   /** One budget per caller and tier across all routes (the library's default is per route). */
   protected override generateKey(_context: ExecutionContext, tracker: string, tier: string): string {
-    return `${tier}:${tracker}`;
+    return throttlerKey(tier, tracker);
   }
 
   /**

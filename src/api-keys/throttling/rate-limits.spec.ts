@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { AuthenticatedApiKey } from '../api-key.types.js';
 import { DEFAULT_TIER, INFERENCE_TIER, resolveRateLimit } from './rate-limits.js';
 
-const config = { windowSeconds: 30, defaultLimit: 300, inferenceLimit: 60, anonymousLimit: 10 };
+const config = {
+  windowSeconds: 30,
+  defaultLimit: 300,
+  inferenceLimit: 60,
+  anonymousLimit: 10,
+  store: 'memory' as const,
+};
 const key = (overrides: Partial<AuthenticatedApiKey> = {}): AuthenticatedApiKey => ({
   id: 'k',
   name: 'k',

@@ -37,6 +37,26 @@ describe('sliding-window counter', () => {
     expect(hit(state, t0 + 3 * ttl, ttl, 10).state).toEqual({ window: 23, current: 1, previous: 0 });
   });
 
+  it('tells the truth in Retry-After: blocked a second before it, admitted at it', () => {
+    for (const [limit, offset] of [
+      [3, 1_000],
+      [3, 45_000],
+      [5, 10_000],
+      [60, 59_000],
+    ] as const) {
+      const t0 = 30 * ttl + offset;
+      let state: WindowState | undefined;
+      for (let i = 0; i < limit; i++) state = hit(state, t0, ttl, limit).state;
+      const blocked = hit(state, t0, ttl, limit);
+      expect(blocked.record.isBlocked).toBe(true);
+      const wait = blocked.record.timeToBlockExpire * 1000;
+      // Never more than (2 − (limit − 1)/limit) windows, even for the burst at a window's start.
+      expect(wait).toBeLessThanOrEqual(Math.ceil((2 - (limit - 1) / limit) * ttl) + 1000);
+      expect(hit(state, t0 + wait - 1000, ttl, limit).record.isBlocked, `limit ${limit}`).toBe(true);
+      expect(hit(state, t0 + wait, ttl, limit).record.isBlocked, `limit ${limit}`).toBe(false);
+    }
+  });
+
   it('keeps constant memory and does not overflow at the highest limits', async () => {
     const storage = new MemoryThrottlerStorage();
     let last;

@@ -29,20 +29,29 @@ export function hit(state: WindowState | undefined, now: number, ttl: number, li
   if (state && state.window === window) [current, previous] = [state.current, state.previous];
   else if (state && state.window === window - 1) previous = state.current;
   const elapsed = (now - window * ttl) / ttl;
-  const estimate = previous * (1 - elapsed) + current;
-  const isBlocked = estimate + 1 > limit;
+  const isBlocked = previous * (1 - elapsed) + current + 1 > limit;
   if (!isBlocked) current++;
-  const toWindowEnd = Math.ceil(((window + 1) * ttl - now) / 1000);
   return {
     state: { window, current, previous },
-    record: {
-      totalHits: Math.ceil(previous * (1 - elapsed)) + current + (isBlocked ? 1 : 0),
-      timeToExpire: toWindowEnd,
-      isBlocked,
-      timeToBlockExpire: isBlocked
-        ? retryAfterSeconds(previous, current, elapsed, now, window, ttl, limit)
-        : 0,
-    },
+    record: toRecord({ window, current, previous }, isBlocked, now, ttl, limit),
+  };
+}
+
+/** What the throttler guard reads, from the counts after a request was (or was not) counted. */
+export function toRecord(
+  { window, current, previous }: WindowState,
+  isBlocked: boolean,
+  now: number,
+  ttl: number,
+  limit: number,
+): ThrottlerStorageRecord {
+  const elapsed = (now - window * ttl) / ttl;
+  const toWindowEnd = Math.ceil(((window + 1) * ttl - now) / 1000);
+  return {
+    totalHits: Math.ceil(previous * (1 - elapsed)) + current + (isBlocked ? 1 : 0),
+    timeToExpire: toWindowEnd,
+    isBlocked,
+    timeToBlockExpire: isBlocked ? retryAfterSeconds(previous, current, elapsed, now, window, ttl, limit) : 0,
   };
 }
 

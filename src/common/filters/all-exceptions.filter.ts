@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.js';
 import { DomainError } from '../domain-error.js';
-import type { ErrorResponseDto } from '../dto/error-response.dto.js';
+import type { ErrorEnvelope } from '../dto/error-response.dto.js';
 
 interface Mapped {
   status: number;
@@ -53,20 +53,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const mapped = this.map(exception);
 
     if (mapped.status >= 500) {
-      const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(`${req.method} ${req.path} failed: ${mapped.message}`, stack);
+      if (exception instanceof DomainError) {
+        // A deliberate refusal (busy, not ready): expected under load, so one line, no stack.
+        this.logger.warn(`${req.method} ${req.path} refused with ${mapped.status}: ${mapped.message}`);
+      } else {
+        const stack = exception instanceof Error ? exception.stack : String(exception);
+        this.logger.error(`${req.method} ${req.path} failed: ${mapped.message}`, stack);
+      }
     }
     if (res.headersSent) {
       res.end();
       return;
     }
-    const body: ErrorResponseDto = {
+    const body: ErrorEnvelope = {
       status: 'error',
       error_code: mapped.code,
       message: mapped.message,
       requestId,
     };
-    if (mapped.details !== undefined) body.details = mapped.details as ErrorResponseDto['details'];
+    if (mapped.details !== undefined) body.details = mapped.details as ErrorEnvelope['details'];
     if (exception instanceof DomainError && exception.headers) {
       for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
     }

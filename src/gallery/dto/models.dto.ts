@@ -123,6 +123,27 @@ export class MatchRuleDto {
   enrolment_threshold!: number;
 }
 
+/**
+ * The enrolment quality gate in force (ENROLL_MIN_FACE_SIZE, ENROLL_MAX_YAW, ENROLL_MIN_SHARPNESS):
+ * a client can check a photo with faces/detect against it before enrolling (errors 602–604).
+ */
+export class EnrolmentGateDto {
+  @ApiProperty({
+    description: 'Smallest accepted face (shorter box side, pixels); 602 below it',
+    example: 32,
+  })
+  min_face_size!: number;
+
+  @ApiProperty({ description: 'Largest accepted head yaw in degrees either way; 603 beyond it', example: 40 })
+  max_yaw!: number;
+
+  @ApiProperty({
+    description: 'Lowest accepted sharpness (as faces/detect reports it); 604 below it, 0: not checked',
+    example: 40,
+  })
+  min_sharpness!: number;
+}
+
 export class ModelsResponseDto {
   @ApiProperty({ type: ModelProfileDto, description: 'The profile FACE_PROFILE selects' })
   active!: ModelProfileDto;
@@ -135,6 +156,9 @@ export class ModelsResponseDto {
 
   @ApiProperty({ type: MatchRuleDto })
   rule!: MatchRuleDto;
+
+  @ApiProperty({ type: EnrolmentGateDto })
+  enrolment_gate!: EnrolmentGateDto;
 
   @ApiProperty({
     description: 'Whether the gallery is still served by another profile (re-embed to move it)',

@@ -14,12 +14,12 @@ export class ReembedController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getReembedStatus',
     summary: 'Progress of moving the gallery to the active model profile',
     description:
       'Which profile serves, how many faces have vectors in the active one, the latest job and its failures.',
   })
   @ApiOkResponse({ type: ReembedStatusDto })
-  @ApiErrorResponses(401, 403, 429)
   async status(): Promise<ReembedStatusDto> {
     return ReembedStatusDto.from(await this.reembed.status());
   }
@@ -27,21 +27,25 @@ export class ReembedController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
+    operationId: 'startReembed',
     summary: 'Re-embed every stored face crop with the active profile, then switch recognition to it',
     description:
       'Runs in the background (resumes after a restart); recognition keeps using the previous profile until ' +
       'the new vectors are complete. 409 when the active profile already serves or a job is running.',
   })
   @ApiAcceptedResponse({ type: ReembedJobDto })
-  @ApiErrorResponses(400, 401, 403, 409, 429)
+  @ApiErrorResponses(400, 'reembed_not_needed', 'reembed_running')
   async start(@Body() body: StartReembedDto): Promise<ReembedJobDto> {
     return ReembedJobDto.from(await this.reembed.start(body.allow_incomplete ?? false));
   }
 
   @Delete()
-  @ApiOperation({ summary: 'Cancel the running job (the vectors computed so far are kept)' })
+  @ApiOperation({
+    operationId: 'cancelReembed',
+    summary: 'Cancel the running job (the vectors computed so far are kept)',
+  })
   @ApiOkResponse({ type: ReembedJobDto })
-  @ApiErrorResponses(401, 403, 409, 429)
+  @ApiErrorResponses('reembed_not_running')
   async cancel(): Promise<ReembedJobDto> {
     return ReembedJobDto.from(await this.reembed.cancel());
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageDto, PaginationQueryDto } from '../../common/dto/pagination.dto.js';
 import { AddUserDto } from '../../enrollment/dto/add-user.dto.js';
 import { BoxDto } from '../../faces/dto/face.dto.js';
 import { UserInfoDto } from '../../matching/dto/user-info.dto.js';
@@ -54,37 +55,12 @@ export class UserDetailDto extends UserDto {
   faces!: FaceSummaryDto[];
 }
 
-export class UserListDto {
-  @ApiProperty({ type: [UserDto] })
+export class UserListDto extends PageDto {
+  @ApiProperty({ type: [UserDto], description: 'Users on this page, newest first' })
   items!: UserDto[];
-
-  @ApiProperty({ example: 1 })
-  page!: number;
-
-  @ApiProperty({ example: 20 })
-  limit!: number;
-
-  @ApiProperty({ description: 'Users matching the filter', example: 42 })
-  total!: number;
 }
 
-export class ListUsersQueryDto {
-  @ApiPropertyOptional({ example: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  page?: number;
-
-  @ApiPropertyOptional({ example: 20, default: 20, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
+export class ListUsersQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name', example: 'ada' })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
