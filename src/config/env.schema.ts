@@ -171,7 +171,7 @@ export class EnvSchema extends JobsEnvSchema {
   /**
    * Pixels of all uploads being decoded and analysed at once (width × height summed); further
    * uploads wait for room, and after DECODE_QUEUE_TIMEOUT_MS are refused with 503 + Retry-After.
-   * Default: twice MAX_IMAGE_PIXELS (two of the largest images, ~240 MB of RGB).
+   * Default: MAX_IMAGE_PIXELS (one of the largest images, ~120 MB of RGB, or several ordinary photos).
    */
   @IsOptional()
   @Type(() => Number)

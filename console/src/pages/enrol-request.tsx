@@ -1,17 +1,11 @@
 import { useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/error-message.js';
-import { TextField } from '../components/text-field.js';
-import { call, type Failure, failureOf, fieldErrors } from '../lib/api.js';
+import { PersonFields } from '../components/person-fields.js';
+import { call, type Failure, failureOf } from '../lib/api.js';
 import { duration } from '../lib/format.js';
 import { useNow } from '../lib/hooks.js';
 import { href } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
-
-/** Today as YYYY-MM-DD in local time: the latest birthdate the form offers (the service wants a past date). */
-export function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
 
 /**
  * "Enrol this person": enrols the face an unmatched recognition kept under `reqId`, without
@@ -71,35 +65,14 @@ export function EnrolFromRequest({ reqId, deadline }: { reqId: string; deadline:
           </span>
         )}
       </p>
-      <TextField
-        label="Name"
-        name="name"
-        value={name}
-        onValue={setName}
-        required
-        maxLength={200}
-        autoComplete="name"
-        errors={fieldErrors(failure, 'name')}
-      />
-      <TextField
-        label="Birthdate"
-        name="birthdate"
-        type="date"
-        value={birthdate}
-        onValue={setBirthdate}
-        required
-        max={today()}
-        errors={fieldErrors(failure, 'birthdate')}
-      />
-      <TextField
-        label="E-mail"
-        name="email"
-        type="email"
-        value={email}
-        onValue={setEmail}
-        maxLength={254}
-        autoComplete="email"
-        errors={fieldErrors(failure, 'email')}
+      <PersonFields
+        name={name}
+        birthdate={birthdate}
+        email={email}
+        onName={setName}
+        onBirthdate={setBirthdate}
+        onEmail={setEmail}
+        failure={failure}
       />
       <ErrorMessage failure={failure} />
       <div class="actions">

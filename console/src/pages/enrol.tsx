@@ -1,14 +1,13 @@
 import { useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/error-message.js';
 import { PhotoInput } from '../components/photo-input.js';
-import { TextField } from '../components/text-field.js';
+import { PersonFields } from '../components/person-fields.js';
 import { UploadProgress } from '../components/upload-progress.js';
-import { call, type Failure, failureOf, fieldErrors, toFormData, uploadClient } from '../lib/api.js';
+import { call, type Failure, failureOf, toFormData, uploadClient } from '../lib/api.js';
 import { useTitle } from '../lib/hooks.js';
 import { assessForEnrolment, type Verdict, worst } from '../lib/quality.js';
 import { href } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
-import { today } from './enrol-request.js';
 import { PhotoCard } from './photo-card.js';
 
 export interface Candidate {
@@ -136,37 +135,14 @@ export function Enrol() {
         </div>
       )}
       <form class="card" onSubmit={(event) => void submit(event)}>
-        <TextField
-          label="Name"
-          name="name"
-          value={name}
-          onValue={setName}
-          required
-          maxLength={200}
-          autoComplete="name"
-          errors={fieldErrors(failure, 'name')}
-          disabled={!!enrolled}
-        />
-        <TextField
-          label="Birthdate"
-          name="birthdate"
-          type="date"
-          value={birthdate}
-          onValue={setBirthdate}
-          required
-          max={today()}
-          errors={fieldErrors(failure, 'birthdate')}
-          disabled={!!enrolled}
-        />
-        <TextField
-          label="E-mail"
-          name="email"
-          type="email"
-          value={email}
-          onValue={setEmail}
-          maxLength={254}
-          autoComplete="email"
-          errors={fieldErrors(failure, 'email')}
+        <PersonFields
+          name={name}
+          birthdate={birthdate}
+          email={email}
+          onName={setName}
+          onBirthdate={setBirthdate}
+          onEmail={setEmail}
+          failure={failure}
           disabled={!!enrolled}
         />
         <PhotoInput label="Photos" multiple onPhotos={add} disabled={!!enrolled || progress !== undefined} />

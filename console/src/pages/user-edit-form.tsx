@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/error-message.js';
-import { TextField } from '../components/text-field.js';
-import { call, type Failure, failureOf, fieldErrors, type Schemas } from '../lib/api.js';
+import { PersonFields } from '../components/person-fields.js';
+import { call, type Failure, failureOf, type Schemas } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
-import { today } from './enrol-request.js';
 
 /** Change a user's name, birthdate or e-mail; only the fields that changed are sent. */
 export function UserEditForm({ user, onSaved }: { user: Schemas['UserDetailDto']; onSaved: () => void }) {
@@ -49,34 +48,16 @@ export function UserEditForm({ user, onSaved }: { user: Schemas['UserDetailDto']
   return (
     <form class="card" onSubmit={(event) => void save(event)} aria-labelledby="edit-title">
       <h2 id="edit-title">Details</h2>
-      <TextField
-        label="Name"
-        name="name"
-        value={name}
-        onValue={setName}
-        required
-        maxLength={200}
-        errors={fieldErrors(failure, 'name')}
-      />
-      <TextField
-        label="Birthdate"
-        name="birthdate"
-        type="date"
-        value={birthdate}
-        onValue={setBirthdate}
-        required
-        max={today()}
-        errors={fieldErrors(failure, 'birthdate')}
-      />
-      <TextField
-        label="E-mail"
-        name="email"
-        type="email"
-        value={email}
-        onValue={setEmail}
-        maxLength={254}
-        errors={fieldErrors(failure, 'email')}
-        hint="An e-mail can be changed but not removed."
+      <PersonFields
+        name={name}
+        birthdate={birthdate}
+        email={email}
+        onName={setName}
+        onBirthdate={setBirthdate}
+        onEmail={setEmail}
+        failure={failure}
+        autoComplete={false}
+        emailHint="An e-mail can be changed but not removed."
       />
       <ErrorMessage failure={failure} />
       <div class="actions">
