@@ -26,7 +26,7 @@ const key = (item: ItemRef) => `${item.jobId}/${item.seq}`;
 export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobWorker.name);
   /** Names this worker in job_items.lease_owner. */
-  readonly owner = `${randomUUID()}`;
+  readonly owner = randomUUID();
   private readonly running = new Map<string, Running>();
   private loop?: Promise<void>;
   private heartbeat?: NodeJS.Timeout;
