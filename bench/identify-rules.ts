@@ -1,0 +1,265 @@
+/**
+ * Decision rules for 1:N identification, compared offline on the LFW protocol of `bench:identify`
+ * (same people, same galleries, same probes), so that a rule can be judged before the service
+ * adopts it. Every photo is embedded once in process with the production pipeline (largest
+ * face, as the service picks; cached per profile), the enrolment quality gate is applied to the
+ * gallery photos as `add_user` applies it, and each probe is searched exactly against its phase's
+ * gallery. Rules, each swept over its parameters:
+ *
+ * - `threshold`: the nearest user within a distance.
+ * - `margin`: the service's rule, nearest within the threshold and at least `margin` closer than
+ *   the runner-up (swept over thresholds for each margin).
+ * - `cohort k`: the nearest user's distance compared with the mean distance of the next k users
+ *   (test normalisation against the gallery as cohort): accept when the gap is at least g, with
+ *   a loose distance cap. Needs a gallery of more than k users.
+ *
+ * For each rule: the lowest FRR with FAR ≤ 1 %, 2 %, 5 % over its grid, and the service's own
+ * rule as a check that this replay agrees with `bench:identify` through the API.
+ *
+ *   npm run bench:identify-rules -- [--dir ../shared/lfw-dev] [--profile mobilefacenet]
+ *                                   [--cohorts 5,10,20] [--no-gate] [--cache file]
+ */
+import 'reflect-metadata';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../src/config/app-config.js';
+import { checkEnrolmentQuality } from '../src/enrollment/enrolment-quality.js';
+import type { FaceQuality } from '../src/face/face.types.js';
+import { effectiveRule } from '../src/gallery/match-rule.js';
+import { largestFace } from '../src/pipeline/face-analysis.service.js';
+import { parseOptions } from './lib/args.js';
+import { type Person, listLfwPeople } from './lib/lfw-people.js';
+import { info, printJson, printTable, progress } from './lib/report.js';
+import { benchConfig, selectProfile, startPipeline } from './lib/setup.js';
+import { forEachConcurrent, pct } from './lib/stats.js';
+
+const args = parseOptions({
+  dir: { type: 'string', default: '../shared/lfw-dev' },
+  profile: { type: 'string' },
+  cohorts: { type: 'string', default: '5,10,20' },
+  'no-gate': { type: 'boolean', default: false },
+  cache: { type: 'string', default: 'bench/results/identify-embeddings-{profile}.json' },
+});
+
+interface Embedded {
+  vector: number[];
+  quality: FaceQuality;
+}
+type EmbeddingCache = Record<string, Embedded | null>;
+
+/** The protocol's photos (bench:identify's frrPlan / farPlan). */
+function plans(people: Person[]) {
+  const eligible = people.filter((p) => p.images.length >= 2);
+  return {
+    frr: {
+      enrol: eligible.map((p) => ({ person: p.name, file: p.images[0]! })),
+      probes: eligible.map((p) => ({ person: p.name, file: p.images[1]! })),
+    },
+    far: {
+      enrol: people.filter((_, i) => i % 2 === 0).map((p) => ({ person: p.name, file: p.images[0]! })),
+      probes: people
+        .filter((_, i) => i % 2 === 1)
+        .flatMap((p) => p.images.map((file) => ({ person: p.name, file }))),
+    },
+  };
+}
+
+async function embedAll(files: string[], profile: string, cacheFile: string): Promise<EmbeddingCache> {
+  const cache: EmbeddingCache = existsSync(cacheFile)
+    ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as EmbeddingCache)
+    : {};
+  const missing = files.filter((f) => !(path.basename(f) in cache));
+  if (missing.length === 0) return cache;
+  const pipeline = await startPipeline(benchConfig(), profile);
+  try {
+    const tick = progress(`embed (${profile})`, missing.length);
+    let done = 0;
+    await forEachConcurrent(missing, 2, async (file) => {
+      const result = await pipeline.analysis.analyze(readFileSync(file), pipeline.models);
+      const face = result.faces.length > 0 ? largestFace(result.faces) : undefined;
+      cache[path.basename(file)] = face
+        ? { vector: Array.from(face.embedding), quality: face.quality }
+        : null;
+      tick(++done);
+    });
+  } finally {
+    await pipeline.close();
+  }
+  mkdirSync(path.dirname(cacheFile), { recursive: true });
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  return cache;
+}
+
+function unit(v: readonly number[]): Float32Array {
+  const norm = Math.hypot(...v);
+  return Float32Array.from(v, (x) => x / norm);
+}
+
+/** A probe's nearest gallery users (one face each), nearest first, with the true user's index. */
+interface Neighbours {
+  distances: number[];
+  users: number[];
+  /** Index of the probe's own person in the gallery; -1 for strangers or people not enrolled. */
+  own: number;
+}
+
+/**
+ * Exact search of every probe against its gallery; genuine probes whose person could not be
+ * enrolled (no face, refused by the gate) and probes with no face keep an empty neighbour list
+ * (a genuine one counts as a miss, an impostor one is left out of the FAR, as in bench:identify).
+ */
+function search(
+  cache: EmbeddingCache,
+  plan: { enrol: { person: string; file: string }[]; probes: { person: string; file: string }[] },
+  gate: (q: FaceQuality) => boolean,
+  keep: number,
+): { neighbours: (Neighbours | undefined)[]; enrolled: number } {
+  const gallery = plan.enrol.flatMap((e) => {
+    const face = cache[path.basename(e.file)];
+    return face && gate(face.quality) ? [{ person: e.person, vector: unit(face.vector) }] : [];
+  });
+  const index = new Map(gallery.map((g, i) => [g.person, i]));
+  const neighbours = plan.probes.map((p) => {
+    const face = cache[path.basename(p.file)];
+    if (!face) return undefined;
+    const q = unit(face.vector);
+    const all = gallery.map((g, i) => {
+      let dot = 0;
+      for (let j = 0; j < q.length; j++) dot += q[j]! * g.vector[j]!;
+      return { d: 1 - dot, i };
+    });
+    all.sort((a, b) => a.d - b.d);
+    const top = all.slice(0, keep);
+    return { distances: top.map((t) => t.d), users: top.map((t) => t.i), own: index.get(p.person) ?? -1 };
+  });
+  return { neighbours, enrolled: gallery.length };
+}
+
+/** A decision rule: does it accept the nearest user? */
+type Accept = (n: Neighbours) => boolean;
+
+interface Point {
+  rule: string;
+  params: string;
+  frr: number;
+  far: number;
+}
+
+function rates(genuine: (Neighbours | undefined)[], impostor: (Neighbours | undefined)[], accept: Accept) {
+  const correct = genuine.filter((n) => n && n.own >= 0 && n.users[0] === n.own && accept(n)).length;
+  const attempts = impostor.filter((n): n is Neighbours => n !== undefined && n.distances.length > 0);
+  const accepted = attempts.filter(accept).length;
+  return { frr: 1 - correct / genuine.length, far: accepted / attempts.length };
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let x = from; x <= to + 1e-9; x += step) out.push(Math.round(x * 1e5) / 1e5);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const profile = await selectProfile(config, args.optionalString('profile'));
+  const people = listLfwPeople(args.string('dir'));
+  if (!people) throw new Error(`no LFW folder at ${args.string('dir')}`);
+  const plan = plans(people);
+  const files = [
+    ...new Set([plan.frr.enrol, plan.frr.probes, plan.far.enrol, plan.far.probes].flat().map((x) => x.file)),
+  ];
+  info(`profile ${profile.name}: ${people.length} people, ${files.length} photos to embed`);
+  const cache = await embedAll(files, profile.name, args.string('cache').replace('{profile}', profile.name));
+
+  const limits = config.enrollment;
+  const gateOn = !args.flag('no-gate');
+  const gate = (q: FaceQuality) => {
+    if (!gateOn) return true;
+    try {
+      checkEnrolmentQuality(q, limits);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const cohorts = args.numbers('cohorts');
+  const keep = Math.max(...cohorts) + 1;
+  const frr = search(cache, plan.frr, gate, keep);
+  const far = search(cache, plan.far, gate, keep);
+  info(
+    `enrolled ${frr.enrolled} / ${plan.frr.enrol.length} (FRR phase), ${far.enrolled} / ${plan.far.enrol.length} (FAR phase)`,
+  );
+  const g = frr.neighbours;
+  const im = far.neighbours;
+
+  const service = effectiveRule(config, profile.matching);
+  const points: Point[] = [];
+  const add = (rule: string, params: string, accept: Accept) =>
+    points.push({ rule, params, ...rates(g, im, accept) });
+  const d1 = (n: Neighbours) => n.distances[0]!;
+  const gap = (n: Neighbours) => (n.distances[1] ?? Infinity) - d1(n);
+  const thresholds = range(0.2, 0.6, 0.005);
+
+  add(
+    'service (as configured)',
+    `threshold ${service.threshold}, margin ${service.margin}`,
+    (n) => d1(n) <= service.threshold && gap(n) >= service.margin,
+  );
+  for (const t of thresholds) add('threshold', `${t}`, (n) => d1(n) <= t);
+  for (const m of range(0.01, 0.06, 0.01))
+    for (const t of thresholds)
+      add('margin', `threshold ${t}, margin ${m}`, (n) => d1(n) <= t && gap(n) >= m);
+  for (const k of cohorts) {
+    const cohortMean = (n: Neighbours) => {
+      const next = n.distances.slice(1, k + 1);
+      return next.length === k ? next.reduce((a, b) => a + b, 0) / k : Infinity;
+    };
+    for (const cap of [0.45, 0.5, 0.55, 0.6])
+      for (const c of range(0.02, 0.4, 0.005))
+        add(
+          `cohort ${k}`,
+          `gap to the mean of the next ${k} ≥ ${c}, distance ≤ ${cap}`,
+          (n) => d1(n) <= cap && cohortMean(n) - d1(n) >= c,
+        );
+  }
+
+  // The floor of any rule that names the nearest user: genuine probes whose nearest user is
+  // someone else, or who were never enrolled / had no face.
+  const rankOneMisses = g.filter((n) => !n || n.own < 0 || n.users[0] !== n.own).length;
+  info(
+    `genuine probes whose nearest user is not their own (or not enrolled): ${pct(rankOneMisses, g.length)} %`,
+  );
+  const families = [...new Set(points.map((p) => p.rule))];
+  const best = (rule: string, maxFar: number) =>
+    points
+      .filter((p) => p.rule === rule && p.far <= maxFar)
+      .sort((a, b) => a.frr - b.frr || a.far - b.far)[0];
+  const rows = families.map((rule) => [
+    rule,
+    ...[0.01, 0.02, 0.05].map((f) => {
+      const p = best(rule, rule.startsWith('service') ? 1 : f);
+      return p ? `${pct(p.frr, 1)} % / ${pct(p.far, 1)} % (${p.params})` : '-';
+    }),
+  ]);
+  printTable(
+    `1:N rules on ${args.string('dir')} (${profile.name}; gate ${gateOn ? 'on' : 'off'}): lowest FRR / its FAR`,
+    ['rule', 'FAR ≤ 1 %', 'FAR ≤ 2 %', 'FAR ≤ 5 %'],
+    rows,
+  );
+  printJson({
+    benchmark: 'identify-rules',
+    profile: profile.name,
+    gate: gateOn,
+    genuineProbes: g.length,
+    impostorProbes: im.filter((n) => n).length,
+    enrolled: { frr: frr.enrolled, far: far.enrolled },
+    rankOneMissRate: rankOneMisses / g.length,
+    best: Object.fromEntries(
+      families.map((r) => [r, [0.01, 0.02, 0.05].map((f) => best(r, r.startsWith('service') ? 1 : f))]),
+    ),
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
