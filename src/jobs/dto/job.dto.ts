@@ -1,11 +1,8 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageDto, PaginationQueryDto } from '../../common/dto/pagination.dto.js';
-import {
-  FaceMetadataDto,
-  RecogniseMatchDto,
-  RecogniseNoMatchDto,
-} from '../../matching/dto/recognise-response.dto.js';
+import { AddFaceResponseDto } from '../../enrollment/dto/add-face.dto.js';
+import { RecogniseMatchDto, RecogniseNoMatchDto } from '../../matching/dto/recognise-response.dto.js';
 import { VideoAnalysisDto } from '../../video/dto/video-analysis.dto.js';
 import {
   JOB_KINDS,
@@ -143,19 +140,8 @@ export class JobItemErrorDto {
   details?: unknown;
 }
 
-export class EnrolmentResultDto {
-  @ApiProperty({ enum: ['success'], example: 'success' })
-  status!: 'success';
-
-  @ApiProperty({ example: '0b8f6a2e-4c1d-4f7a-9a3e-2d5b6c7e8f90' })
-  user_id!: string;
-
-  @ApiProperty({ example: '6c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' })
-  face_id!: string;
-
-  @ApiProperty({ type: FaceMetadataDto })
-  metadata!: FaceMetadataDto;
-}
+/** A batch enrolment item's result: what POST /users/{id}/faces answers (user, face, metadata). */
+export class EnrolmentResultDto extends AddFaceResponseDto {}
 
 @ApiExtraModels(EnrolmentResultDto, RecogniseMatchDto, RecogniseNoMatchDto, VideoAnalysisDto)
 export class JobItemDto {
