@@ -28,7 +28,7 @@ import type { FaceQuality } from '../src/face/face.types.js';
 import { effectiveRule } from '../src/gallery/match-rule.js';
 import { largestFace } from '../src/pipeline/face-analysis.service.js';
 import { parseOptions } from './lib/args.js';
-import { type Person, listLfwPeople } from './lib/lfw-people.js';
+import { farPlan, frrPlan, listLfwPeople, type PersonImage } from './lib/lfw-people.js';
 import { info, printJson, printTable, progress } from './lib/report.js';
 import { benchConfig, selectProfile, startPipeline } from './lib/setup.js';
 import { forEachConcurrent, pct } from './lib/stats.js';
@@ -46,23 +46,6 @@ interface Embedded {
   quality: FaceQuality;
 }
 type EmbeddingCache = Record<string, Embedded | null>;
-
-/** The protocol's photos (bench:identify's frrPlan / farPlan). */
-function plans(people: Person[]) {
-  const eligible = people.filter((p) => p.images.length >= 2);
-  return {
-    frr: {
-      enrol: eligible.map((p) => ({ person: p.name, file: p.images[0]! })),
-      probes: eligible.map((p) => ({ person: p.name, file: p.images[1]! })),
-    },
-    far: {
-      enrol: people.filter((_, i) => i % 2 === 0).map((p) => ({ person: p.name, file: p.images[0]! })),
-      probes: people
-        .filter((_, i) => i % 2 === 1)
-        .flatMap((p) => p.images.map((file) => ({ person: p.name, file }))),
-    },
-  };
-}
 
 async function embedAll(files: string[], profile: string, cacheFile: string): Promise<EmbeddingCache> {
   const cache: EmbeddingCache = existsSync(cacheFile)
@@ -110,7 +93,7 @@ interface Neighbours {
  */
 function search(
   cache: EmbeddingCache,
-  plan: { enrol: { person: string; file: string }[]; probes: { person: string; file: string }[] },
+  plan: { enrol: PersonImage[]; probes: PersonImage[] },
   gate: (q: FaceQuality) => boolean,
   keep: number,
 ): { neighbours: (Neighbours | undefined)[]; enrolled: number } {
@@ -163,7 +146,7 @@ async function main(): Promise<void> {
   const profile = await selectProfile(config, args.optionalString('profile'));
   const people = listLfwPeople(args.string('dir'));
   if (!people) throw new Error(`no LFW folder at ${args.string('dir')}`);
-  const plan = plans(people);
+  const plan = { frr: frrPlan(people), far: farPlan(people) };
   const files = [
     ...new Set([plan.frr.enrol, plan.frr.probes, plan.far.enrol, plan.far.probes].flat().map((x) => x.file)),
   ];

@@ -17,7 +17,7 @@ import {
   recogniseAnswer,
   thresholdGrid,
 } from './lib/identification.js';
-import { listLfwPeople, type Person, spread } from './lib/lfw-people.js';
+import { farPlan, frrPlan, listLfwPeople, type PersonImage, spread } from './lib/lfw-people.js';
 import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, printJson, printTable, progress } from './lib/report.js';
 import { ensureBuilt, startService } from './lib/service-process.js';
@@ -73,11 +73,6 @@ const args = parseOptions({
   'no-build': { type: 'boolean', default: false },
 });
 
-interface Image {
-  person: string;
-  file: string;
-}
-
 interface PhaseResult {
   phase: 'frr' | 'far';
   enrolment: Record<string, number>;
@@ -95,7 +90,7 @@ let profileName = '';
 
 const displayName = (person: string) => person.replace(/_/g, ' ');
 
-async function enrolAll(client: BenchApiClient, images: Image[], label: string) {
+async function enrolAll(client: BenchApiClient, images: PersonImage[], label: string) {
   const userIds = new Map<string, string>();
   const outcomes: string[] = [];
   const tick = progress(label, images.length);
@@ -164,7 +159,11 @@ function fullRule(r: ReportedRule): { threshold: number; margin: number } | unde
  * calibrated threshold that guard refuses many LFW first photos, so "every person enrolled"
  * would not hold. The guard's refusals are measured separately with --enrol-guard.
  */
-async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image[]): Promise<PhaseResult> {
+async function runPhase(
+  phase: 'frr' | 'far',
+  enrol: PersonImage[],
+  probeImages: PersonImage[],
+): Promise<PhaseResult> {
   const toProbes = (userIds: Map<string, string>): ProbeRecord[] =>
     probeImages.map((p) => ({
       person: p.person,
@@ -238,23 +237,6 @@ async function runPhase(phase: 'frr' | 'far', enrol: Image[], probeImages: Image
     serviceThreshold: recognised.reported.threshold,
     served: recognised.served,
     nearestRule: fullRule(nearest.reported),
-  };
-}
-
-function frrPlan(people: Person[]) {
-  const eligible = people.filter((p) => p.images.length >= 2);
-  return {
-    enrol: eligible.map((p) => ({ person: p.name, file: p.images[0]! })),
-    probes: eligible.map((p) => ({ person: p.name, file: p.images[1]! })),
-  };
-}
-
-function farPlan(people: Person[]) {
-  const enrolled = people.filter((_, i) => i % 2 === 0);
-  const strangers = people.filter((_, i) => i % 2 === 1);
-  return {
-    enrol: enrolled.map((p) => ({ person: p.name, file: p.images[0]! })),
-    probes: strangers.flatMap((p) => p.images.map((file) => ({ person: p.name, file }))),
   };
 }
 

@@ -36,6 +36,37 @@ export function spread<T>(items: readonly T[], count: number): T[] {
   return out;
 }
 
+/** A photo of one person, to enrol or to probe with. */
+export interface PersonImage {
+  person: string;
+  file: string;
+}
+
+/**
+ * The LFW identification protocol's genuine phase (the owner's): enrol the first photo of every
+ * person with two or more, probe with the second.
+ */
+export function frrPlan(people: readonly Person[]): { enrol: PersonImage[]; probes: PersonImage[] } {
+  const eligible = people.filter((p) => p.images.length >= 2);
+  return {
+    enrol: eligible.map((p) => ({ person: p.name, file: p.images[0]! })),
+    probes: eligible.map((p) => ({ person: p.name, file: p.images[1]! })),
+  };
+}
+
+/**
+ * Its impostor phase: enrol the first photo of every other person, probe with every photo of the
+ * people left out.
+ */
+export function farPlan(people: readonly Person[]): { enrol: PersonImage[]; probes: PersonImage[] } {
+  const enrolled = people.filter((_, i) => i % 2 === 0);
+  const strangers = people.filter((_, i) => i % 2 === 1);
+  return {
+    enrol: enrolled.map((p) => ({ person: p.name, file: p.images[0]! })),
+    probes: strangers.flatMap((p) => p.images.map((file) => ({ person: p.name, file }))),
+  };
+}
+
 /** face-api's demo photos (3–6 faces each), the fallback when no LFW folder is present. */
 export function demoImagePaths(): string[] {
   const dir = path.join(
