@@ -28,6 +28,7 @@ import type { FaceQuality } from '../src/face/face.types.js';
 import { effectiveRule } from '../src/gallery/match-rule.js';
 import { largestFace } from '../src/pipeline/face-analysis.service.js';
 import { parseOptions } from './lib/args.js';
+import { cosineDistance } from './lib/verification.js';
 import { farPlan, frrPlan, listLfwPeople, type PersonImage } from './lib/lfw-people.js';
 import { info, printJson, printTable, progress } from './lib/report.js';
 import { benchConfig, selectProfile, startPipeline } from './lib/setup.js';
@@ -73,6 +74,7 @@ async function embedAll(files: string[], profile: string, cacheFile: string): Pr
   return cache;
 }
 
+/** Unit length, as cosineDistance expects. */
 function unit(v: readonly number[]): Float32Array {
   const norm = Math.hypot(...v);
   return Float32Array.from(v, (x) => x / norm);
@@ -87,9 +89,9 @@ interface Neighbours {
 }
 
 /**
- * Exact search of every probe against its gallery; genuine probes whose person could not be
- * enrolled (no face, refused by the gate) and probes with no face keep an empty neighbour list
- * (a genuine one counts as a miss, an impostor one is left out of the FAR, as in bench:identify).
+ * Exact search of every probe against its gallery (the faces the gate lets in). A probe with no
+ * face has no neighbours (undefined): a genuine one counts as a miss, an impostor one is left out
+ * of the FAR, as in bench:identify; so does a genuine probe whose person was not enrolled.
  */
 function search(
   cache: EmbeddingCache,
@@ -106,11 +108,7 @@ function search(
     const face = cache[path.basename(p.file)];
     if (!face) return undefined;
     const q = unit(face.vector);
-    const all = gallery.map((g, i) => {
-      let dot = 0;
-      for (let j = 0; j < q.length; j++) dot += q[j]! * g.vector[j]!;
-      return { d: 1 - dot, i };
-    });
+    const all = gallery.map((g, i) => ({ d: cosineDistance(q, g.vector), i }));
     all.sort((a, b) => a.d - b.d);
     const top = all.slice(0, keep);
     return { distances: top.map((t) => t.d), users: top.map((t) => t.i), own: index.get(p.person) ?? -1 };
