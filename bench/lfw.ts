@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../src/config/app-config.js';
 import type { ProfileModels } from '../src/face/face.ports.js';
-import type { DetectedFace } from '../src/face/face.types.js';
 import type { FacePipeline } from '../src/pipeline/create-face-pipeline.js';
 import { parseOptions } from './lib/args.js';
 import { ChipVectors, type FlipVectors, maxAbsDiff } from './lib/chip-vectors.js';
 import { limitPairs, type LfwPair, parsePairs } from './lib/lfw-pairs.js';
+import { centreFace } from './lib/lfw-people.js';
 import { describeLoad } from './lib/proc-stats.js';
 import { info, machineInfo, peakRssMiB, printJson, printTable, progress } from './lib/report.js';
 import { benchConfig, describeProfile, loadProfile, selectProfiles, startPipeline } from './lib/setup.js';
@@ -73,26 +73,6 @@ interface ImageResult {
   ms: number;
   detectMs: number;
   embedMs: number;
-}
-
-/** LFW centres the named person, so the detected face whose box centre is nearest the image centre. */
-function centreFace<T extends DetectedFace>(
-  faces: readonly T[],
-  width: number,
-  height: number,
-): T | undefined {
-  let best: T | undefined;
-  let bestDistance = Infinity;
-  for (const face of faces) {
-    const dx = face.box.x + face.box.width / 2 - width / 2;
-    const dy = face.box.y + face.box.height / 2 - height / 2;
-    const d = dx * dx + dy * dy;
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = face;
-    }
-  }
-  return best;
 }
 
 /** The pair's distance under a flip variant; NaN when a face was missed. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { DetectedFace } from '../../src/face/face.types.js';
 
 export interface Person {
   name: string;
@@ -65,6 +66,26 @@ export function farPlan(people: readonly Person[]): { enrol: PersonImage[]; prob
     enrol: enrolled.map((p) => ({ person: p.name, file: p.images[0]! })),
     probes: strangers.flatMap((p) => p.images.map((file) => ({ person: p.name, file }))),
   };
+}
+
+/** LFW centres the named person, so the detected face whose box centre is nearest the image centre. */
+export function centreFace<T extends DetectedFace>(
+  faces: readonly T[],
+  width: number,
+  height: number,
+): T | undefined {
+  let best: T | undefined;
+  let bestDistance = Infinity;
+  for (const face of faces) {
+    const dx = face.box.x + face.box.width / 2 - width / 2;
+    const dy = face.box.y + face.box.height / 2 - height / 2;
+    const d = dx * dx + dy * dy;
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = face;
+    }
+  }
+  return best;
 }
 
 /** face-api's demo photos (3–6 faces each), the fallback when no LFW folder is present. */

@@ -133,7 +133,12 @@ describe('jobs through the API (real models)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ JOB_POLL_INTERVAL_MS: '100', RATE_LIMIT_INFERENCE: '100000' });
+    // Polling a job counts against the key's default limit: a slow machine must not turn it into a 429.
+    t = await startTestApp({
+      JOB_POLL_INTERVAL_MS: '100',
+      RATE_LIMIT_INFERENCE: '100000',
+      RATE_LIMIT_DEFAULT: '100000',
+    });
     admin = await t.key('admin');
     both = await t.key('enroll', 'recognise');
   });
