@@ -1,8 +1,8 @@
 /**
  * Decision rules for 1:N identification, compared offline on the LFW protocol of `bench:identify`
  * (same people, same galleries, same probes), so that a rule can be judged before the service
- * adopts it. Every photo is embedded once in process with the production pipeline (largest
- * face, as the service picks; cached per profile), the enrolment quality gate is applied to the
+ * adopts it. Every photo is embedded once in process with the production pipeline (every face,
+ * cached per profile; `--pick` says which face stands for the photo), the enrolment quality gate is applied to the
  * gallery photos as `add_user` applies it, and each probe is searched exactly against its phase's
  * gallery. Rules, each swept over its parameters:
  *
@@ -18,12 +18,13 @@
  *
  * Two options replay the protocol of the model spike in the shared notes instead, to tell the
  * pipeline's accuracy apart from the protocol's: `--pick centre` embeds the face nearest the
- * image centre (the named person in LFW) where the service takes the largest, and
+ * image centre (the named person in LFW) where the service takes the main face (`--pick largest`:
+ * the largest box, the service's rule before), and
  * `--strangers first` probes with each stranger's first photo only, not every photo.
  *
  *   npm run bench:identify-rules -- [--dir ../shared/lfw-dev] [--profile mobilefacenet]
  *                                   [--cohorts 5,10,20] [--no-gate] [--cache file]
- *                                   [--pick largest|centre] [--strangers all|first]
+ *                                   [--pick main|largest|centre] [--strangers all|first]
  */
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,8 @@ import { loadConfig } from '../src/config/app-config.js';
 import { checkEnrolmentQuality } from '../src/enrollment/enrolment-quality.js';
 import type { FaceQuality } from '../src/face/face.types.js';
 import { effectiveRule } from '../src/gallery/match-rule.js';
-import { largestFace } from '../src/pipeline/face-analysis.service.js';
+import type { Box } from '../src/face/face.types.js';
+import { largestFace, mainFace } from '../src/pipeline/face-analysis.service.js';
 import { parseOptions } from './lib/args.js';
 import { cosineDistance } from './lib/verification.js';
 import { centreFace, farPlan, frrPlan, listLfwPeople, type PersonImage } from './lib/lfw-people.js';
@@ -45,25 +47,25 @@ const args = parseOptions({
   profile: { type: 'string' },
   cohorts: { type: 'string', default: '5,10,20' },
   'no-gate': { type: 'boolean', default: false },
-  cache: { type: 'string', default: 'bench/results/identify-embeddings-{profile}-{pick}.json' },
-  pick: { type: 'string', default: 'largest' },
+  cache: { type: 'string', default: 'bench/results/identify-faces-{profile}.json' },
+  pick: { type: 'string', default: 'main' },
   strangers: { type: 'string', default: 'all' },
 });
 
-type Pick = 'largest' | 'centre';
-
 interface Embedded {
+  box: Box;
   vector: number[];
   quality: FaceQuality;
 }
-type EmbeddingCache = Record<string, Embedded | null>;
+/** Every face of a photo, so that each selection rule is replayed from one embedding pass. */
+interface EmbeddedPhoto {
+  width: number;
+  height: number;
+  faces: Embedded[];
+}
+type EmbeddingCache = Record<string, EmbeddedPhoto>;
 
-async function embedAll(
-  files: string[],
-  profile: string,
-  pick: Pick,
-  cacheFile: string,
-): Promise<EmbeddingCache> {
+async function embedAll(files: string[], profile: string, cacheFile: string): Promise<EmbeddingCache> {
   const cache: EmbeddingCache = existsSync(cacheFile)
     ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as EmbeddingCache)
     : {};
@@ -74,16 +76,12 @@ async function embedAll(
     const tick = progress(`embed (${profile})`, missing.length);
     let done = 0;
     await forEachConcurrent(missing, 2, async (file) => {
-      const result = await pipeline.analysis.analyze(readFileSync(file), pipeline.models);
-      const face =
-        result.faces.length === 0
-          ? undefined
-          : pick === 'largest'
-            ? largestFace(result.faces)
-            : centreFace(result.faces, result.image.width, result.image.height);
-      cache[path.basename(file)] = face
-        ? { vector: Array.from(face.embedding), quality: face.quality }
-        : null;
+      const { image, faces } = await pipeline.analysis.analyze(readFileSync(file), pipeline.models);
+      cache[path.basename(file)] = {
+        width: image.width,
+        height: image.height,
+        faces: faces.map((f) => ({ box: f.box, vector: Array.from(f.embedding), quality: f.quality })),
+      };
       tick(++done);
     });
   } finally {
@@ -92,6 +90,23 @@ async function embedAll(
   mkdirSync(path.dirname(cacheFile), { recursive: true });
   writeFileSync(cacheFile, JSON.stringify(cache));
   return cache;
+}
+
+const PICKS = {
+  /** The largest box: the service's rule before the main face. */
+  largest: (photo: EmbeddedPhoto) => largestFace(photo.faces),
+  /** The face nearest the image centre: LFW's named person, and the model spike's choice. */
+  centre: (photo: EmbeddedPhoto) => centreFace(photo.faces, photo.width, photo.height),
+  /** The service's rule: the most prominent face (FaceNet's and InsightFace's choice). */
+  main: (photo: EmbeddedPhoto) => mainFace(photo.faces, photo),
+};
+type Pick = keyof typeof PICKS;
+
+/** The face a rule picks from each photo (null: no face), with the same file keys. */
+function pickFaces(cache: EmbeddingCache, pick: Pick): Record<string, Embedded | null> {
+  return Object.fromEntries(
+    Object.entries(cache).map(([file, photo]) => [file, photo.faces.length > 0 ? PICKS[pick](photo)! : null]),
+  );
 }
 
 /** Each person's first photo among `probes` (which list a person's photos in order). */
@@ -120,7 +135,7 @@ interface Neighbours {
  * of the FAR, as in bench:identify; so does a genuine probe whose person was not enrolled.
  */
 function search(
-  cache: EmbeddingCache,
+  cache: Record<string, Embedded | null>,
   plan: { enrol: PersonImage[]; probes: PersonImage[] },
   gate: (q: FaceQuality) => boolean,
   keep: number,
@@ -171,7 +186,7 @@ async function main(): Promise<void> {
   const people = listLfwPeople(args.string('dir'));
   if (!people) throw new Error(`no LFW folder at ${args.string('dir')}`);
   const pick = args.string('pick');
-  if (pick !== 'largest' && pick !== 'centre') throw new Error('--pick is largest or centre');
+  if (!(pick in PICKS)) throw new Error(`--pick is one of ${Object.keys(PICKS).join(', ')}`);
   const strangers = args.string('strangers');
   if (strangers !== 'all' && strangers !== 'first') throw new Error('--strangers is all or first');
   const far = farPlan(people);
@@ -179,12 +194,13 @@ async function main(): Promise<void> {
     frr: frrPlan(people),
     far: strangers === 'all' ? far : { ...far, probes: firstPhotoEach(far.probes) },
   };
+  // Every photo of the full protocol, whatever --strangers says, so one cache serves every variant.
   const files = [
-    ...new Set([plan.frr.enrol, plan.frr.probes, plan.far.enrol, plan.far.probes].flat().map((x) => x.file)),
+    ...new Set([plan.frr.enrol, plan.frr.probes, far.enrol, far.probes].flat().map((x) => x.file)),
   ];
   info(`profile ${profile.name}: ${people.length} people, ${files.length} photos to embed`);
-  const cacheFile = args.string('cache').replace('{profile}', profile.name).replace('{pick}', pick);
-  const cache = await embedAll(files, profile.name, pick, cacheFile);
+  const cacheFile = args.string('cache').replace('{profile}', profile.name);
+  const cache = pickFaces(await embedAll(files, profile.name, cacheFile), pick as Pick);
 
   const limits = config.enrollment;
   const gateOn = !args.flag('no-gate');

@@ -200,7 +200,7 @@ export interface paths {
         put?: never;
         /**
          * Recognise the person in an image
-         * @description Uses the largest face. A match returns the user; otherwise the face is cached under a `req_id` (valid for CACHE_TTL_SECONDS) that `add_user` accepts instead of an image.
+         * @description Uses the main face (the most prominent: large and near the centre). A match returns the user; otherwise the face is cached under a `req_id` (valid for CACHE_TTL_SECONDS) that `add_user` accepts instead of an image.
          */
         post: operations["recogniseUser"];
         delete?: never;
@@ -1183,7 +1183,7 @@ export interface components {
         };
         DetectFacesResponseDto: {
             image: components["schemas"]["ImageInfoDto"];
-            /** @description Every face found, largest first */
+            /** @description Every face found, the main face first (the one recognition and enrolment use) */
             faces: components["schemas"]["DetectedFaceDto"][];
         };
         EmbeddedFaceDto: {
@@ -1220,7 +1220,7 @@ export interface components {
              * @example 192
              */
             dimension: number;
-            /** @description Every face found, largest first */
+            /** @description Every face found, the main face first (the one recognition and enrolment use) */
             faces: components["schemas"]["EmbeddedFaceDto"][];
         };
         UserInfoDto: {
@@ -1278,11 +1278,11 @@ export interface components {
              */
             faces_detected: number;
             /**
-             * @description How the face was chosen when the image holds several: the largest box
-             * @example largest
+             * @description How the face was chosen when the image holds several: the main face, the most prominent (box area minus twice the squared distance of its centre from the image centre)
+             * @example main
              * @enum {string}
              */
-            face_selection: "largest";
+            face_selection: "main";
         };
         RecogniseMatchDto: {
             /**
@@ -1640,7 +1640,7 @@ export interface components {
              */
             dimension: number;
             image: components["schemas"]["ImageInfoDto"];
-            /** @description Every face found, largest first */
+            /** @description Every face found, the main face first (the one recognition and enrolment use) */
             faces: components["schemas"]["EmbeddedFaceDto"][];
             /**
              * @description True when the answer is the stored result of an earlier upload of the same file (no model ran)

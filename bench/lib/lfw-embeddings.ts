@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { largestFace } from '../../src/pipeline/face-analysis.service.js';
+import { mainFace } from '../../src/pipeline/face-analysis.service.js';
 import { listLfwPeople, spread } from './lfw-people.js';
 import { info, progress } from './report.js';
 import { benchConfig, startPipeline } from './setup.js';
@@ -51,7 +51,7 @@ export async function lfwEmbeddingPairs(
       const [a, b] = await Promise.all(
         person.images.slice(0, 2).map(async (file) => {
           const result = await pipeline.analysis.analyze(readFileSync(file), pipeline.models);
-          return result.faces.length > 0 ? largestFace(result.faces).embedding : undefined;
+          return result.faces.length > 0 ? mainFace(result.faces, result.image).embedding : undefined;
         }),
       );
       if (a && b) pairs.push([a, b]);

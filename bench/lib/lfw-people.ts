@@ -69,7 +69,7 @@ export function farPlan(people: readonly Person[]): { enrol: PersonImage[]; prob
 }
 
 /** LFW centres the named person, so the detected face whose box centre is nearest the image centre. */
-export function centreFace<T extends DetectedFace>(
+export function centreFace<T extends Pick<DetectedFace, 'box'>>(
   faces: readonly T[],
   width: number,
   height: number,

@@ -9,7 +9,7 @@ import { GalleryModels, type LoadedProfile } from '../gallery/gallery-models.ser
 import type { DbClient } from '../infra/database/db-client.js';
 import { PrismaService } from '../infra/database/prisma.service.js';
 import type { FaceMetadataDto } from '../matching/dto/recognise-response.dto.js';
-import { selectLargestFace } from '../matching/face-selection.js';
+import { selectMainFace } from '../matching/face-selection.js';
 import { MatchPolicy } from '../matching/match-policy.js';
 import { MatchingRepository } from '../matching/matching.repository.js';
 import { EmailTakenError } from '../users/user.errors.js';
@@ -93,7 +93,7 @@ export class EnrollmentService {
   ): Promise<{ record: NewFace; metadata: FaceMetadataDto }> {
     const [serving, ...others] = this.gallery.writeProfiles();
     const analysed = await this.analysis.analyzeDecoded(decoded, serving!, { crops: true });
-    const { face, metadata } = selectLargestFace(analysed.faces);
+    const { face, metadata } = selectMainFace(analysed);
     checkEnrolmentQuality(face.quality, this.config.enrollment);
     const vectors: SpaceVector[] = [{ space: serving!.embedder.space, embedding: face.embedding }];
     vectors.push(...(await this.otherVectors(decoded, face.box, others)));

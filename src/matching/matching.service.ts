@@ -11,7 +11,7 @@ import type { IdentifyResponseDto } from './dto/identify.dto.js';
 import type { RecogniseMatchDto, RecogniseNoMatchDto } from './dto/recognise-response.dto.js';
 import { UserInfoDto } from './dto/user-info.dto.js';
 import type { VerifyResponseDto } from './dto/verify.dto.js';
-import { selectLargestFace } from './face-selection.js';
+import { selectMainFace } from './face-selection.js';
 import { MatchPolicy } from './match-policy.js';
 import { MatchingRepository, type UserCandidate } from './matching.repository.js';
 import { StatsCounters } from './stats-counters.repository.js';
@@ -49,7 +49,7 @@ export class MatchingService {
     analysed: FaceAnalysisResult,
     models: ProfileModels,
   ): Promise<RecogniseMatchDto | RecogniseNoMatchDto> {
-    const { face, metadata } = selectLargestFace(analysed.faces);
+    const { face, metadata } = selectMainFace(analysed);
     const { match, ambiguous } = this.policy.decide(await this.nearest(face.embedding, 2));
     await this.counters.increment('recognitions');
     this.metrics?.countOutcome('recognise_user', match ? 'match' : ambiguous ? 'ambiguous' : 'no_match');
@@ -83,7 +83,7 @@ export class MatchingService {
 
   async identify(image: Uint8Array, topK = 5): Promise<IdentifyResponseDto> {
     const analysed = await this.analysis.analyze(image, this.gallery.serving());
-    const { face, metadata } = selectLargestFace(analysed.faces);
+    const { face, metadata } = selectMainFace(analysed);
     // One more than asked for, so the margin to the runner-up is known even at top_k 1.
     const nearest = await this.nearest(face.embedding, topK + 1);
     const { match, ambiguous } = this.policy.decide(nearest);
@@ -112,15 +112,15 @@ export class MatchingService {
         this.analysis.analyze(image1, models),
         this.analysis.analyze(target.image, models),
       ]);
-      const first = selectLargestFace(a.faces);
-      const second = selectLargestFace(b.faces);
+      const first = selectMainFace(a);
+      const second = selectMainFace(b);
       return this.verdict(cosineDistance(first.face.embedding, second.face.embedding), [
         first.metadata,
         second.metadata,
       ]);
     }
     const analysed = await this.analysis.analyze(image1, models);
-    const probe = selectLargestFace(analysed.faces);
+    const probe = selectMainFace(analysed);
     const distance = await this.repository.distanceToUser(
       probe.face.embedding,
       models.embedder.space,

@@ -37,7 +37,7 @@ const FACE_METADATA = {
   yaw: -4.2,
   roll: 1.7,
   faces_detected: 1,
-  face_selection: 'largest',
+  face_selection: 'main',
 };
 
 /** The two answers of recognise_user, as examples of its 200. */
@@ -85,7 +85,7 @@ export class RecognitionController {
     operationId: 'recogniseUser',
     summary: 'Recognise the person in an image',
     description:
-      'Uses the largest face. A match returns the user; otherwise the face is cached under a `req_id` ' +
+      'Uses the main face (the most prominent: large and near the centre). A match returns the user; otherwise the face is cached under a `req_id` ' +
       '(valid for CACHE_TTL_SECONDS) that `add_user` accepts instead of an image.',
   })
   @ImageUpload()

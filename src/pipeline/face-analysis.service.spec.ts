@@ -8,7 +8,7 @@ import { type DetectOptions, FaceDetector, FaceEmbedder, type ProfileModels } fr
 import type { DetectedFace, RgbImage } from '../face/face.types.js';
 import type { ModelProfile } from '../face/model-profile.js';
 import { reduceTo5 } from '../infra/inference/ssd/landmark-geometry.js';
-import { FaceAnalysisService, largestFace } from './face-analysis.service.js';
+import { byProminence, FaceAnalysisService, largestFace, mainFace } from './face-analysis.service.js';
 import { ImageIntakeService } from './image-intake.service.js';
 
 function face(x: number, scale: number): DetectedFace {
@@ -95,6 +95,14 @@ describe('FaceAnalysisService', () => {
     expect(embedder.calls.flat()).toHaveLength(0);
   });
 
+  it('orders the faces main face first, whatever order the detector gave', async () => {
+    // On the 400×300 image: a 100 px face near the centre and a 120 px one at the left edge.
+    const detector = new FakeDetector([face(0, 120), face(150, 100)]);
+    const result = await service.analyze(png, models(detector));
+    expect(result.faces.map((f) => f.box.x)).toEqual([150, 0]);
+    expect((await service.detect(png, models(detector))).faces.map((f) => f.box.x)).toEqual([150, 0]);
+  });
+
   it('passes detection options through', async () => {
     const both = models(new FakeDetector([face(150, 120), face(20, 80)]));
     expect((await service.analyze(png, both, { maxFaces: 1 })).faces).toHaveLength(1);
@@ -107,6 +115,27 @@ describe('FaceAnalysisService', () => {
     expect(vector?.[0]).toBe(0); // the embedder got the one face that overlaps
     expect((other.embedder as FakeEmbedder).calls[0]![0]!.box.x).toBe(150);
     expect(await service.embedAt(image, { x: 300, y: 200, width: 50, height: 50 }, other)).toBeNull();
+  });
+});
+
+describe('mainFace', () => {
+  const image = { width: 400, height: 300 };
+
+  it('prefers a face near the centre to a slightly larger one at the edge', () => {
+    expect(mainFace([face(0, 120), face(150, 100)], image).box.x).toBe(150);
+    expect(largestFace([face(0, 120), face(150, 100)]).box.x).toBe(0);
+  });
+
+  it('still takes a much larger face over a small central one', () => {
+    // A close-up off centre against a bystander far behind, in the middle.
+    expect(mainFace([face(180, 20), face(20, 200)], image).box.width).toBe(200);
+  });
+
+  it('raises the 601 error when there is no face, and sorts without changing its input', () => {
+    expect(() => mainFace([], image)).toThrow(NoFaceDetectedError);
+    const faces = [face(0, 120), face(150, 100)];
+    expect(byProminence(faces, image).map((f) => f.box.x)).toEqual([150, 0]);
+    expect(faces.map((f) => f.box.x)).toEqual([0, 150]);
   });
 });
 

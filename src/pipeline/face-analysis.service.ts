@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { iou } from '../face/box.js';
+import { iou, prominence } from '../face/box.js';
 import { NoFaceDetectedError } from '../face/face.errors.js';
 import type { DetectOptions, ProfileModels } from '../face/face.ports.js';
 import type {
@@ -35,8 +35,9 @@ export interface FaceAnalysisResult {
 /**
  * The face pipeline end to end, for one model profile: decode → detect (boxes and landmarks) →
  * quality → embed (the embedder cuts its own aligned chips) → crop. Every face of an image is
- * embedded in one batch. Faces are ordered largest first; an image without faces gives an empty
- * list — callers that need one use `largestFace`, which raises the API's "Face not detected".
+ * embedded in one batch. Faces are ordered main face first (see `prominence`); an image without
+ * faces gives an empty list — callers that need one use `mainFace`, which raises the API's "Face
+ * not detected".
  */
 @Injectable()
 export class FaceAnalysisService {
@@ -123,13 +124,15 @@ export class FaceAnalysisService {
     });
   }
 
-  private detectFaces(
+  /** The detector's faces, main face first. */
+  private async detectFaces(
     models: ProfileModels,
     image: RgbImage,
     options?: DetectOptions,
   ): Promise<DetectedFace[]> {
     const work = () => models.detector.detect(image, options);
-    return this.metrics ? this.metrics.timeStage(models.profile.name, 'detect', work) : work();
+    const faces = await (this.metrics ? this.metrics.timeStage(models.profile.name, 'detect', work) : work());
+    return byProminence(faces, image);
   }
 
   private embedFaces(models: ProfileModels, image: RgbImage, faces: DetectedFace[]): Promise<Float32Array[]> {
@@ -147,8 +150,30 @@ export class FaceAnalysisService {
   }
 }
 
-/** The face with the largest box (faces come sorted, but callers may have filtered or reordered). */
-export function largestFace<T extends DetectedFace>(faces: readonly T[]): T {
+/** Faces ordered main face first: most prominent in the image (see `prominence`). */
+export function byProminence<T extends Pick<DetectedFace, 'box'>>(
+  faces: readonly T[],
+  image: { width: number; height: number },
+): T[] {
+  const value = (face: T) => prominence(face.box, image.width, image.height);
+  return [...faces].sort((a, b) => value(b) - value(a));
+}
+
+/**
+ * The face an endpoint works on when an image holds several: the most prominent one (see
+ * `prominence`); no face at all is the API's 601 error.
+ */
+export function mainFace<T extends Pick<DetectedFace, 'box'>>(
+  faces: readonly T[],
+  image: { width: number; height: number },
+): T {
+  const [main] = byProminence(faces, image);
+  if (!main) throw new NoFaceDetectedError();
+  return main;
+}
+
+/** The face with the largest box (the benchmarks' baseline; the service uses `mainFace`). */
+export function largestFace<T extends Pick<DetectedFace, 'box'>>(faces: readonly T[]): T {
   let best: T | undefined;
   for (const face of faces) {
     if (!best || face.box.width * face.box.height > best.box.width * best.box.height) best = face;

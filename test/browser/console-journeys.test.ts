@@ -138,7 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)('web console journeys (Chromium, real service and
     const cards = page.getByTestId('photo-card');
     await expect
       .poll(() => cards.nth(0).textContent())
-      .toMatch(/\d faces in this photo: only the largest will be enrolled/);
+      .toMatch(/\d faces in this photo: only the main one \(large and nearest the centre\) will be enrolled/);
     await expect.poll(() => cards.nth(1).textContent()).toContain('No face found in this photo');
     expect(await cards.nth(1).locator('.badge-error').textContent()).toBe('Refused');
     await page.getByLabel('Name', { exact: true }).fill('Demo Person');

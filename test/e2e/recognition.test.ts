@@ -76,7 +76,7 @@ describe('recognise_user → req_id → add_user → recognised (real models, em
     const expiresIn = Date.parse(noMatch.expiresAt) - t.clock.now().getTime();
     expect(expiresIn).toBeGreaterThan(DAY_MS - 5000);
     expect(expiresIn).toBeLessThanOrEqual(DAY_MS);
-    expect(noMatch.metadata).toMatchObject({ faces_detected: 1, face_selection: 'largest' });
+    expect(noMatch.metadata).toMatchObject({ faces_detected: 1, face_selection: 'main' });
     expect(noMatch.metadata.detection_confidence).toBeGreaterThan(0.5);
     expect(noMatch.metadata.face_size).toBeGreaterThan(32);
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
+import { prominence } from '../../src/face/box.js';
 import { NoFaceDetectedError } from '../../src/face/face.errors.js';
 import type { CroppedFace, Point } from '../../src/face/face.types.js';
 import { createFacePipeline, type FacePipeline } from '../../src/pipeline/create-face-pipeline.js';
@@ -84,8 +85,9 @@ describe.each(['mobilefacenet', 'dlib'])('the %s profile on the real models', (p
       expect(Math.max(le.y, re.y)).toBeLessThan(nose.y);
       expect(nose.y).toBeLessThan(Math.min(lm.y, rm.y));
     }
-    const areas = faces.map((f) => f.box.width * f.box.height);
-    expect(areas).toEqual([...areas].sort((a, b) => b - a));
+    // Main face first: the order recognition and enrolment choose by.
+    const values = faces.map((f) => prominence(f.box, image.width, image.height));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
   });
 
   it('keeps the different people of one photo apart', () => {

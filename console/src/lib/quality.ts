@@ -15,14 +15,14 @@ type Gate = Schemas['EnrolmentGateDto'];
  * photo is caught before it is uploaded for enrolment. The service still decides.
  */
 export function assessForEnrolment(detection: Detection, gate: Gate): Verdict[] {
-  const [face] = detection.faces; // largest first, the one enrolment uses
+  const [face] = detection.faces; // main face first, the one enrolment uses
   if (!face)
     return [{ level: 'error', text: 'No face found in this photo (the service would refuse it: 601)' }];
   const verdicts: Verdict[] = [];
   if (detection.faces.length > 1) {
     verdicts.push({
       level: 'warn',
-      text: `${detection.faces.length} faces in this photo: only the largest will be enrolled`,
+      text: `${detection.faces.length} faces in this photo: only the main one (large and nearest the centre) will be enrolled`,
     });
   }
   const q = face.quality;

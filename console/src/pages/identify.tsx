@@ -17,7 +17,7 @@ const OUTCOMES: Record<Identification['result'], string> = {
   ambiguous: 'Ambiguous: several people are about as close',
 };
 
-/** Identify (1:N): the closest enrolled people to the largest face, with an explicit "unknown". */
+/** Identify (1:N): the closest enrolled people to the main face, with an explicit "unknown". */
 export function Identify() {
   useTitle('Identify');
   const session = useSession();

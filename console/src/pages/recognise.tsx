@@ -27,7 +27,7 @@ interface Outcome {
 }
 
 /**
- * Recognise: who is in this photo? The service matches the largest face (recognise_user); every
+ * Recognise: who is in this photo? The service matches the main face (recognise_user: the most prominent, large and near the centre); every
  * other face is found with faces/detect so the whole photo can be outlined.
  */
 export function Recognise() {
@@ -68,9 +68,7 @@ export function Recognise() {
   return (
     <>
       <h1 tabIndex={-1}>Recognise</h1>
-      <p class="lead">
-        Upload a photo or take one with the webcam: the service tells who the largest face is.
-      </p>
+      <p class="lead">Upload a photo or take one with the webcam: the service tells who the main face is.</p>
       <div class="card">
         <PhotoInput
           label="Photo"
@@ -110,7 +108,7 @@ function RecognitionResult({ url, outcome }: { url: string; outcome: Outcome }) 
           tone: 'match',
         }
       : { box: chosen, label: 'Unknown', tone: 'unknown' },
-    // The other faces, which recognition does not look at (it takes the largest).
+    // The other faces, which recognition does not look at (it takes the main face).
     ...faces
       .filter((face) => overlap(face.box, chosen) < 0.5)
       .map((face): FaceMark => ({ box: face.box, label: 'Not checked', tone: 'other' })),
@@ -122,7 +120,7 @@ function RecognitionResult({ url, outcome }: { url: string; outcome: Outcome }) 
         src={url}
         alt={matched ? `Photo recognised as ${recognition.user_info.name}` : 'Photo of an unknown person'}
         marks={marks}
-        caption={count > 1 ? `${count} faces found; the largest was checked.` : undefined}
+        caption={count > 1 ? `${count} faces found; the main face was checked.` : undefined}
       />
       <div class={`verdict ${matched ? 'verdict-ok' : 'verdict-unknown'}`} data-testid="recognition-verdict">
         {matched ? (

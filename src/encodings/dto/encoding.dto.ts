@@ -22,7 +22,10 @@ export class EncodingDto {
   @ApiProperty({ type: ImageInfoDto })
   image!: ImageInfoDto;
 
-  @ApiProperty({ type: [EmbeddedFaceDto], description: 'Every face found, largest first' })
+  @ApiProperty({
+    type: [EmbeddedFaceDto],
+    description: 'Every face found, the main face first (the one recognition and enrolment use)',
+  })
   faces!: EmbeddedFaceDto[];
 
   @ApiProperty({

@@ -19,7 +19,10 @@ export class DetectFacesResponseDto {
   @ApiProperty({ type: ImageInfoDto })
   image!: ImageInfoDto;
 
-  @ApiProperty({ type: [DetectedFaceDto], description: 'Every face found, largest first' })
+  @ApiProperty({
+    type: [DetectedFaceDto],
+    description: 'Every face found, the main face first (the one recognition and enrolment use)',
+  })
   faces!: DetectedFaceDto[];
 }
 
@@ -45,6 +48,9 @@ export class EmbedFacesResponseDto {
   @ApiProperty({ description: 'Length of the vectors', example: 192 })
   dimension!: number;
 
-  @ApiProperty({ type: [EmbeddedFaceDto], description: 'Every face found, largest first' })
+  @ApiProperty({
+    type: [EmbeddedFaceDto],
+    description: 'Every face found, the main face first (the one recognition and enrolment use)',
+  })
   faces!: EmbeddedFaceDto[];
 }

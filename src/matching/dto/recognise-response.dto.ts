@@ -11,11 +11,13 @@ export class FaceMetadataDto extends FaceQualityDto {
   faces_detected!: number;
 
   @ApiProperty({
-    enum: ['largest'],
-    description: 'How the face was chosen when the image holds several: the largest box',
-    example: 'largest',
+    enum: ['main'],
+    description:
+      'How the face was chosen when the image holds several: the main face, the most prominent ' +
+      '(box area minus twice the squared distance of its centre from the image centre)',
+    example: 'main',
   })
-  face_selection!: 'largest';
+  face_selection!: 'main';
 }
 
 export class RecogniseMatchDto {
