@@ -438,7 +438,10 @@ async function main(): Promise<void> {
   const thresholdOnly = curveAt(0);
   const margins = marginsToCompare(rule.margin).map((margin) => marginSummary(curveAt(margin), margin));
   const eer = equalErrorPoint(curve);
-  const bothUnder1 = curve.filter((r) => r.frr <= 0.01 && r.far <= 0.01);
+  // The targets of the pipeline-v2 work: FRR ≤ 5 % with FAR ≤ 2 %.
+  const TARGET = { frr: 0.05, far: 0.02 };
+  const bothMet = curve.filter((r) => r.frr <= TARGET.frr && r.far <= TARGET.far);
+  const bestFrrAtFar2 = curve.filter((r) => r.far <= TARGET.far).sort((a, b) => a.frr - b.frr)[0];
   const bestFrrAtFar1 = curve.filter((r) => r.far <= 0.01).sort((a, b) => a.frr - b.frr)[0];
   const bestFarAtFrr1 = curve.filter((r) => r.frr <= 0.01).sort((a, b) => a.far - b.far)[0];
   if (genuine.length > 0 && impostor.length > 0) {
@@ -486,6 +489,7 @@ async function main(): Promise<void> {
       sweepRow('service rule', fromNearest),
       sweepRow('equal error rate', eer),
       sweepRow('lowest FRR with FAR ≤ 1 %', bestFrrAtFar1),
+      sweepRow('lowest FRR with FAR ≤ 2 %', bestFrrAtFar2),
       sweepRow('lowest FAR with FRR ≤ 1 %', bestFarAtFrr1),
     ],
   );
@@ -503,24 +507,22 @@ async function main(): Promise<void> {
     ['target', 'measured', 'met'],
     [
       [
-        'FRR ≤ 1 %',
+        'FRR ≤ 5 %',
         `${headline.frrPct} % (${headline.falseRejections}/${headline.genuineProbes}: ${headline.noMatch} no match, ` +
           `${headline.misidentifications} wrong user, ${headline.noFace} no face, ${headline.errors} errors; ` +
           `${notEnrolled} probes of people the service did not enrol; ${headline.frrOfEnrolledPct} % ` +
           `over the ${enrolledOutcomes.length} enrolled people)`,
-        headline.frrPct <= 1 ? 'yes' : 'no',
+        headline.frrPct <= 100 * TARGET.frr ? 'yes' : 'no',
       ],
       [
-        'FAR ≤ 1 %',
+        'FAR ≤ 2 %',
         `${headline.farPct} % (${headline.falseAcceptances}/${farAttempts}; ${headline.impostorNoFace} probes without a face)`,
-        headline.farPct <= 1 ? 'yes' : 'no',
+        headline.farPct <= 100 * TARGET.far ? 'yes' : 'no',
       ],
       [
-        'both ≤ 1 % at some threshold',
-        bothUnder1.length > 0
-          ? `${bothUnder1[0]!.threshold}–${bothUnder1.at(-1)!.threshold}`
-          : 'none on the grid',
-        bothUnder1.length > 0 ? 'yes' : 'no',
+        'both at some threshold (margin as served)',
+        bothMet.length > 0 ? `${bothMet[0]!.threshold}–${bothMet.at(-1)!.threshold}` : 'none on the grid',
+        bothMet.length > 0 ? 'yes' : 'no',
       ],
     ],
   );
@@ -551,7 +553,8 @@ async function main(): Promise<void> {
     equalErrorRate: eer,
     lowestFrrWithFarUnder1: bestFrrAtFar1,
     lowestFarWithFrrUnder1: bestFarAtFrr1,
-    thresholdsWithBothUnder1: bothUnder1.map((r) => r.threshold),
+    lowestFrrWithFarUnder2: bestFrrAtFar2,
+    thresholdsMeetingTargets: bothMet.map((r) => r.threshold),
     margins,
     curve: curve.map((r) => ({
       t: r.threshold,
