@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { squaredOffsetFromCentre } from '../../src/face/box.js';
 import type { DetectedFace } from '../../src/face/face.types.js';
 
 export interface Person {
@@ -74,18 +75,11 @@ export function centreFace<T extends Pick<DetectedFace, 'box'>>(
   width: number,
   height: number,
 ): T | undefined {
-  let best: T | undefined;
-  let bestDistance = Infinity;
-  for (const face of faces) {
-    const dx = face.box.x + face.box.width / 2 - width / 2;
-    const dy = face.box.y + face.box.height / 2 - height / 2;
-    const d = dx * dx + dy * dy;
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = face;
-    }
-  }
-  return best;
+  const offset = (face: T) => squaredOffsetFromCentre(face.box, width, height);
+  return faces.reduce<T | undefined>(
+    (best, face) => (!best || offset(face) < offset(best) ? face : best),
+    undefined,
+  );
 }
 
 /** face-api's demo photos (3–6 faces each), the fallback when no LFW folder is present. */

@@ -19,7 +19,12 @@ export function iou(a: Box, b: Box): number {
  * to 3.52 % (bench:identify-rules --pick).
  */
 export function prominence(box: Box, width: number, height: number): number {
+  return box.width * box.height - 2 * squaredOffsetFromCentre(box, width, height);
+}
+
+/** Squared distance of the box's centre from the centre of a `width` × `height` image. */
+export function squaredOffsetFromCentre(box: Box, width: number, height: number): number {
   const dx = box.x + box.width / 2 - width / 2;
   const dy = box.y + box.height / 2 - height / 2;
-  return box.width * box.height - 2 * (dx * dx + dy * dy);
+  return dx * dx + dy * dy;
 }

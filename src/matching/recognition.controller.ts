@@ -85,7 +85,8 @@ export class RecognitionController {
     operationId: 'recogniseUser',
     summary: 'Recognise the person in an image',
     description:
-      'Uses the main face (the most prominent: large and near the centre). A match returns the user; otherwise the face is cached under a `req_id` ' +
+      'Uses the main face (the most prominent: large and near the centre). A match returns the user; ' +
+      'otherwise the face is cached under a `req_id` ' +
       '(valid for CACHE_TTL_SECONDS) that `add_user` accepts instead of an image.',
   })
   @ImageUpload()
