@@ -86,7 +86,8 @@ describe.skipIf(!HAS_CHROMIUM)('web console journeys (Chromium, real service and
         .setInputFiles(jpeg('first.jpg', lfwImage(PERSON.lfw, PERSON.enrol)));
       const verdict = page.getByTestId('recognition-verdict');
       await expect.poll(() => verdict.textContent()).toContain('Unknown person');
-      expect(await page.locator('.mark-unknown .mark-box').count()).toBe(1);
+      // Face marks are drawn once the photo has loaded, which may be after the verdict.
+      await expect.poll(() => page.locator('.mark-unknown .mark-box').count()).toBe(1);
 
       // The "Enrol this person" form counts down to the req_id's expiry (24 h by default).
       const expiry = page.getByTestId('req-expiry');
@@ -122,7 +123,7 @@ describe.skipIf(!HAS_CHROMIUM)('web console journeys (Chromium, real service and
     const verdict = page.getByTestId('recognition-verdict');
     await expect.poll(() => verdict.textContent(), { timeout: 20_000 }).toMatch(/Recognised|Unknown person/);
     if (HAS_LFW) expect(await verdict.textContent()).toContain(`Recognised: ${PERSON.name}`);
-    expect(await page.locator('.mark-box').count()).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.locator('.mark-box').count()).toBeGreaterThanOrEqual(1);
     // The camera is released once the photo is taken.
     expect(await page.getByLabel('Camera preview').count()).toBe(0);
   });
@@ -175,7 +176,7 @@ describe.skipIf(!HAS_CHROMIUM)('web console journeys (Chromium, real service and
     await page.getByLabel('Second photo').setInputFiles(jpeg('b.jpg', await variantOf(demoFace)));
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await expect.poll(() => page.getByTestId('verify-verdict').textContent()).toContain('The same person');
-    expect(await page.locator('.mark-match .mark-box').count()).toBe(2);
+    await expect.poll(() => page.locator('.mark-match .mark-box').count()).toBe(2);
     await screenshot(page, 'verify');
   });
 
@@ -270,7 +271,7 @@ describe.skipIf(!HAS_CHROMIUM)('web console journeys (Chromium, real service and
       .toMatch(/Recognised|Unknown/);
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
-    expect(await page.locator('.mark-box').count()).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('.mark-box').count()).toBeGreaterThan(1);
     await screenshot(page, 'phone-recognise');
     await page.setViewportSize({ width: 1180, height: 760 });
   });
