@@ -2,9 +2,9 @@
  * Decision rules for 1:N identification, compared offline on the LFW protocol of `bench:identify`
  * (same people, same galleries, same probes), so that a rule can be judged before the service
  * adopts it. Every photo is embedded once in process with the production pipeline (every face,
- * cached per profile; `--pick` says which face stands for the photo), the enrolment quality gate is applied to the
- * gallery photos as `add_user` applies it, and each probe is searched exactly against its phase's
- * gallery. Rules, each swept over its parameters:
+ * cached per profile; `--pick` says which face stands for the photo), the enrolment quality gate
+ * is applied to the gallery photos as `add_user` applies it, and each probe is searched exactly
+ * against its phase's gallery. Rules, each swept over its parameters:
  *
  * - `threshold`: the nearest user within a distance.
  * - `margin`: the service's rule, nearest within the threshold and at least `margin` closer than
@@ -19,8 +19,8 @@
  * Two options replay the protocol of the model spike in the shared notes instead, to tell the
  * pipeline's accuracy apart from the protocol's: `--pick centre` embeds the face nearest the
  * image centre (the named person in LFW) where the service takes the main face (`--pick largest`:
- * the largest box, the service's rule before), and
- * `--strangers first` probes with each stranger's first photo only, not every photo.
+ * the largest box, the service's rule before), and `--strangers first` probes with each
+ * stranger's first photo only, not every photo.
  *
  *   npm run bench:identify-rules -- [--dir ../shared/lfw-dev] [--profile mobilefacenet]
  *                                   [--cohorts 5,10,20] [--no-gate] [--cache file]
@@ -31,9 +31,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config/app-config.js';
 import { checkEnrolmentQuality } from '../src/enrollment/enrolment-quality.js';
-import type { FaceQuality } from '../src/face/face.types.js';
 import { effectiveRule } from '../src/gallery/match-rule.js';
-import type { Box } from '../src/face/face.types.js';
+import type { Box, FaceQuality } from '../src/face/face.types.js';
 import { largestFace, mainFace } from '../src/pipeline/face-analysis.service.js';
 import { parseOptions } from './lib/args.js';
 import { cosineDistance } from './lib/verification.js';
